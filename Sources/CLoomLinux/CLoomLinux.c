@@ -113,3 +113,7 @@ int cloom_futex_wake(uint32_t *address, int count) {
 #endif
 
 void cloom_yield(void) { sched_yield(); }
+
+__thread void *cloom_tls_worker = NULL;
+__thread void *cloom_tls_runtime = NULL;
+__thread void *cloom_tls_parker = NULL;

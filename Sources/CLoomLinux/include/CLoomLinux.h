@@ -58,6 +58,18 @@ static inline void cloom_cpu_relax(void) {
 /// Gives the CPU away (sched_yield).
 void cloom_yield(void);
 
+/// Thread-local slots Swift cannot declare itself: the compute-pool worker and the Loom runtime the calling
+/// thread belongs to (unretained pointers; NULL on other threads). Inline so that reading them costs a TLS load.
+extern __thread void *cloom_tls_worker;
+extern __thread void *cloom_tls_runtime;
+extern __thread void *cloom_tls_parker;
+static inline void *cloom_current_parker(void) { return cloom_tls_parker; }
+static inline void cloom_set_current_parker(void *parker) { cloom_tls_parker = parker; }
+static inline void *cloom_current_worker(void) { return cloom_tls_worker; }
+static inline void cloom_set_current_worker(void *worker) { cloom_tls_worker = worker; }
+static inline void *cloom_current_runtime(void) { return cloom_tls_runtime; }
+static inline void cloom_set_current_runtime(void *runtime) { cloom_tls_runtime = runtime; }
+
 #ifdef __cplusplus
 }
 #endif

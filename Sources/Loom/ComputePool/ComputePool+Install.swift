@@ -1,0 +1,62 @@
+extension ComputePool {
+    /// Runs `body` on the pool and blocks the calling thread until it returns.
+    ///
+    /// On a worker of this pool `body` simply runs, inline. From a worker of *another* compute pool, the calling
+    /// worker keeps running its own pool's jobs while it waits, so pools may call into each other without
+    /// deadlocking. From any other thread the caller spins briefly, then parks until `body` is done.
+    ///
+    /// Use it to enter the pool for a batch of parallel work:
+    ///
+    /// ```swift
+    /// let total = pool.install { (0..<1_000_000).parallel.map { $0 &* 3 }.reduce(0, &+) }
+    /// ```
+    ///
+    /// - Important: `install` blocks the calling thread. From async code prefer ``LoomRuntime/spawnCompute(_:)``,
+    ///   which suspends instead of blocking.
+    /// - Parameter body: the work; like `DispatchQueue.sync`, it may capture the caller's state, since the caller
+    ///   waits while it runs.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws.
+    @inlinable
+    public func install<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try self.registry.install(body)
+    }
+}
+
+extension Registry {
+    @inlinable
+    func install<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        if let worker = WorkerThread.current {
+            if worker.registry === self { return try body() }
+            return try self.installCross(from: worker, body).get()
+        }
+        return try self.installBlocking(body).get()
+    }
+
+    /// From a thread outside every pool: inject a stack job and block on its latch.
+    @usableFromInline
+    func installBlocking<R, E: Error>(_ body: () throws(E) -> R) -> Result<R, E> {
+        withoutActuallyEscaping(body) { body in
+            var job = StackJob<R, E>(body: body, waiter: Parker.current)
+            return withUnsafeMutablePointer(to: &job) { job in
+                self.inject(JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self)))
+                job.pointee.latch.waitBlocking()
+                return job.pointee.takeResult()
+            }
+        }
+    }
+
+    /// From a worker of another pool: inject a stack job here and keep the calling worker busy with its own pool's
+    /// jobs until the latch is set (rayon's `in_worker_cross`).
+    @usableFromInline
+    func installCross<R, E: Error>(from worker: WorkerThread, _ body: () throws(E) -> R) -> Result<R, E> {
+        withoutActuallyEscaping(body) { body in
+            var job = StackJob<R, E>(body: body, waiter: worker.parker)
+            return withUnsafeMutablePointer(to: &job) { job in
+                self.inject(JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self)))
+                worker.waitUntil { job.pointee.latch.probe() }
+                return job.pointee.takeResult()
+            }
+        }
+    }
+}

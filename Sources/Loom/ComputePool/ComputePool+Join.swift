@@ -1,0 +1,102 @@
+extension ComputePool {
+    /// Runs `a` and `b`, potentially in parallel, and returns both results.
+    ///
+    /// On a worker of this pool, `b` is pushed on the worker's deque (on its stack: no allocation) and `a` runs at
+    /// once; if no other worker stole `b` meanwhile, `b` runs right after, on the same thread. If `b` was stolen, the
+    /// worker runs other jobs until `b` is done. Called from any other thread, the whole `join` runs on the pool and
+    /// the caller blocks.
+    ///
+    /// ```swift
+    /// func fib(_ n: Int) -> Int {
+    ///     if n < 2 { return n }
+    ///     let (a, b) = join({ fib(n - 1) }, { fib(n - 2) })
+    ///     return a + b
+    /// }
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - a: the first closure, run on the calling worker.
+    ///   - b: the second closure, run by whichever worker gets to it.
+    /// - Returns: `(a(), b())`.
+    /// - Throws: the first error of `a` or `b` (`a`'s if both throw), after `b` has finished if it was started.
+    ///   If `a` throws before `b` started, `b` does not run.
+    @inlinable
+    public func join<A: Sendable, B: Sendable, E: Error>(
+        _ a: @Sendable () throws(E) -> A,
+        _ b: @Sendable () throws(E) -> B
+    ) throws(E) -> (A, B) {
+        try self.registry.join(a, b)
+    }
+}
+
+/// Runs `a` and `b`, potentially in parallel, on the compute pool of the current worker thread, or on
+/// ``ComputePool/shared`` from any other thread. See ``ComputePool/join(_:_:)``.
+@inlinable
+public func join<A: Sendable, B: Sendable, E: Error>(
+    _ a: @Sendable () throws(E) -> A,
+    _ b: @Sendable () throws(E) -> B
+) throws(E) -> (A, B) {
+    try Registry.currentOrShared.join(a, b)
+}
+
+extension Registry {
+    /// The registry of the calling worker, or the shared pool's.
+    @inlinable
+    static var currentOrShared: Registry { WorkerThread.current?.registry ?? ComputePool.shared.registry }
+
+    @inlinable
+    func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
+        if let worker = WorkerThread.current, worker.registry === self {
+            return try worker.join(a, b).get()
+        }
+        return try self.joinCold(a, b)
+    }
+
+    @usableFromInline
+    func joinCold<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
+        try self.install { () throws(E) -> (A, B) in try WorkerThread.current!.join(a, b).get() }
+    }
+}
+
+extension WorkerThread {
+    /// `join` on this worker, which must be the calling thread.
+    @inlinable
+    func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) -> Result<(A, B), E> {
+        withoutActuallyEscaping(b) { b in
+            var job = StackJob<B, E>(body: b, waiter: self.parker)
+            return withUnsafeMutablePointer(to: &job) { job in
+                let ref = JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self))
+                self.push(ref)
+                let resultA = Result(catching: a)
+                while let popped = self.pop() {
+                    if popped == ref {
+                        // Not stolen: take b back. After a failure in a, b is dropped without running.
+                        guard case .success(let valueA) = resultA else { return .failure(resultA.failure!) }
+                        return Result { () throws(E) -> B in try b() }.map { (valueA, $0) }
+                    }
+                    // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
+                    popped.execute()
+                }
+                // b was stolen: keep working until its thief sets the latch.
+                self.waitUntil { job.pointee.latch.probe() }
+                return Self.combine(resultA, job.pointee.takeResult())
+            }
+        }
+    }
+
+    @inlinable
+    static func combine<A, B, E: Error>(_ a: Result<A, E>, _ b: Result<B, E>) -> Result<(A, B), E> {
+        switch (a, b) {
+        case (.success(let valueA), .success(let valueB)): .success((valueA, valueB))
+        case (.failure(let error), _), (_, .failure(let error)): .failure(error)
+        }
+    }
+}
+
+extension Result {
+    @inlinable
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

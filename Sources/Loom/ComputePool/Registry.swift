@@ -1,0 +1,89 @@
+import Synchronization
+
+/// The shared state of one compute pool: its workers, the injector, the sleep module and the lifecycle
+/// (rayon-core's `Registry`). ``ComputePool`` is the public handle; worker threads keep the registry alive until
+/// they exit, so a job never outlives the memory it runs in.
+@usableFromInline
+final class Registry: @unchecked Sendable {
+    // Sendable: `workers` and `threads` are written once in init (before any thread starts) and only read after;
+    // everything else is atomic or locked.
+
+    let name: String
+    @usableFromInline
+    private(set) var workers: [WorkerThread] = []
+    @usableFromInline
+    let sleep = Sleep()
+    let injector = Injector()
+    private let terminating = Atomic<Bool>(false)
+    private var threads: [PinnedThread] = []
+    /// The thread infos, in worker order.
+    let threadInfos: [LoomThreadInfo]
+
+    /// Starts one worker thread per entry of `threads`.
+    init(name: String, threads infos: [LoomThreadInfo], stackSize: Int) throws(LoomError) {
+        precondition(!infos.isEmpty, "a compute pool needs at least one thread")
+        self.name = name
+        self.threadInfos = infos
+        self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
+        for (worker, info) in zip(self.workers, infos) {
+            // The thread's closure holds the registry until the thread exits.
+            let thread = try PinnedThread.start(info, stackSize: stackSize) { [self] in
+                worker.run()
+                withExtendedLifetime(self) {}
+            }
+            self.threads.append(thread)
+        }
+    }
+
+    var threadCount: Int { self.workers.count }
+
+    @usableFromInline
+    var isTerminating: Bool {
+        self.terminating.load(ordering: .acquiring)  // Acquire: pairs with the store in terminate().
+    }
+
+    /// `true` when some deque or the injector holds a job (a hint, exact after a sequentially consistent fence).
+    func hasVisibleWork() -> Bool {
+        if !self.injector.isEmpty { return true }
+        for worker in self.workers where !worker.deque.isEmpty { return true }
+        return false
+    }
+
+    /// `true` when the calling thread is one of this pool's workers.
+    @inlinable
+    var isCurrentThreadWorker: Bool { WorkerThread.current?.registry === self }
+
+    // MARK: Injecting work from outside
+
+    /// Queues a job from a thread that is not one of this pool's workers.
+    @usableFromInline
+    func inject(_ job: JobRef) {
+        guard self.injector.push(job) else {
+            preconditionFailure(
+                "Work was submitted to compute pool '\(self.name)' after it was closed; keep the pool (or its "
+                    + "runtime) alive until the work is submitted, or submit before calling close()."
+            )
+        }
+        self.sleep.newWork(in: self)
+    }
+
+    // MARK: Lifecycle
+
+    /// Refuses new external work, lets queued work finish, and tells the workers to exit when idle.
+    func terminate() {
+        self.injector.close()
+        // Sequentially consistent: pairs with the fence in Sleep.sleep, so an announcing worker sees it.
+        self.terminating.store(true, ordering: .sequentiallyConsistent)
+        self.sleep.wakeAll(self.workers)
+    }
+
+    /// Waits for every worker thread to exit. Must not be called from one of them.
+    func joinThreads() {
+        precondition(
+            !self.isCurrentThreadWorker,
+            "A compute pool cannot be closed from one of its own worker threads: it would wait for itself. "
+                + "Close it from outside the pool."
+        )
+        for thread in self.threads { thread.join() }
+    }
+}

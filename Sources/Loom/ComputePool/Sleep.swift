@@ -1,0 +1,83 @@
+import Synchronization
+
+/// When compute workers park, and who wakes them (rayon-core's `sleep` module, simplified).
+///
+/// The protocol, in full in `Documentation/Internals/ComputePool.md`:
+///
+/// - An idle worker first spins (``WorkerThread/idle(until:)``). Then it **announces** itself: sets its `sleeping`
+///   flag, increments `sleepers`, issues a sequentially consistent fence, and **re-checks** everything that could
+///   wake it (its latch, every deque, the injector, termination). If something is there it withdraws (clears its
+///   flag, decrements `sleepers`) and goes back to work; otherwise it parks.
+/// - A thread that publishes new work (pushes on a deque or the injector) issues a sequentially consistent fence
+///   and then reads `sleepers`. If it is nonzero it **claims** one sleeping worker by clearing that worker's
+///   `sleeping` flag with a compare-exchange, decrements `sleepers`, and unparks it.
+/// - A latch setter unparks the latch's waiter directly (``Latch/set()``).
+///
+/// ## Memory ordering
+/// The announce (flag store, `sleepers` increment, fence, re-check loads) and the publish (work store, fence,
+/// `sleepers` load) form a Dekker pair: with a sequentially consistent fence on both sides, either the sleeper's
+/// re-check sees the new work or the publisher sees `sleepers > 0`. The parker's token makes the unpark that
+/// follows safe even if it happens before the sleeper parks. The claim compare-exchange on `sleeping` ensures each
+/// announced sleeper is decremented from `sleepers` exactly once (by its claimer or by itself).
+@usableFromInline
+final class Sleep: Sendable {
+    /// Workers that announced they are about to park or are parked.
+    private let sleepers = Atomic<Int>(0)
+    /// Where the next claim starts, so wake-ups spread over the workers.
+    private let cursor = Atomic<Int>(0)
+
+    init() {}
+
+    /// Called after publishing work: wakes one sleeping worker if any. Cheap when nobody sleeps (a fence and a load).
+    @usableFromInline
+    func newWork(in registry: Registry) {
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:until:).
+        if self.sleepers.load(ordering: .relaxed) == 0 { return }  // Relaxed: ordered by the fence above.
+        self.wakeOneCold(registry.workers)
+    }
+
+    @usableFromInline
+    func wakeOneCold(_ workers: [WorkerThread]) {
+        let start = self.cursor.add(1, ordering: .relaxed).newValue  // Relaxed: only spreads wake-ups.
+        for offset in 0..<workers.count {
+            let worker = workers[(start &+ offset) % workers.count]
+            if self.claim(worker) {
+                worker.parker.unpark()
+                return
+            }
+        }
+    }
+
+    /// Wakes every worker (termination).
+    func wakeAll(_ workers: [WorkerThread]) {
+        for worker in workers {
+            _ = self.claim(worker)
+            worker.parker.unpark()
+        }
+    }
+
+    /// Clears the worker's `sleeping` flag if set; whoever clears it decrements `sleepers`.
+    private func claim(_ worker: WorkerThread) -> Bool {
+        // Relaxed: the flag only decides who decrements the count; the parker carries the wake-up's ordering.
+        guard worker.sleeping.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged else {
+            return false
+        }
+        self.sleepers.subtract(1, ordering: .relaxed)
+        return true
+    }
+
+    /// Announce, re-check, park. Returns when woken (or when the re-check found a reason not to park).
+    func sleep(_ worker: WorkerThread, until probe: () -> Bool) {
+        worker.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
+        self.sleepers.add(1, ordering: .relaxed)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in newWork().
+        let registry = worker.registry
+        if probe() || registry.isTerminating || registry.hasVisibleWork() {
+            _ = self.claim(worker)
+            return
+        }
+        worker.parker.park()
+        // Woken by a latch setter or termination (who do not claim), or by newWork() (who did).
+        _ = self.claim(worker)
+    }
+}

@@ -1,0 +1,147 @@
+import CLoomLinux
+import Synchronization
+
+/// One compute-pool thread: its deque, its parker, and the loop that finds and runs jobs (rayon-core's
+/// `WorkerThread`). The object is shared (thieves read its deque), but `pop`, `push` and the random state belong to
+/// its own thread.
+@usableFromInline
+final class WorkerThread: @unchecked Sendable {
+    // Sendable: `deque` and `sleeping` are thread-safe; `random` is touched by the owning thread only.
+
+    @usableFromInline
+    let index: Int
+    @usableFromInline
+    unowned(unsafe) let registry: Registry
+    @usableFromInline
+    let deque = WorkStealingDeque()
+    @usableFromInline
+    let parker: Parker
+    /// `true` while the thread has announced that it is about to park or is parked (see ``Sleep``).
+    let sleeping = Atomic<Bool>(false)
+    /// xorshift state for picking steal victims; owner only.
+    private var random: UInt64
+
+    init(index: Int, registry: Registry) {
+        self.index = index
+        self.registry = registry
+        self.parker = Parker.make()
+        self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
+    }
+
+    deinit { self.parker.recycle() }
+
+    /// The worker running on the calling thread, of any pool, or `nil`.
+    @inlinable
+    static var current: WorkerThread? {
+        guard let raw = cloom_current_worker() else { return nil }
+        return Unmanaged<WorkerThread>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    // MARK: Jobs
+
+    /// Pushes a job on this worker's deque and wakes a sleeping worker to steal it. Owner thread only.
+    @inlinable
+    func push(_ job: JobRef) {
+        self.deque.push(job)
+        self.registry.sleep.newWork(in: self.registry)
+    }
+
+    /// Pops this worker's newest job. Owner thread only.
+    @inlinable
+    func pop() -> JobRef? { self.deque.pop() }
+
+    /// A job to run: the newest local one, else one stolen from another worker, else one from the injector.
+    @inlinable
+    func findWork() -> JobRef? {
+        if let job = self.deque.pop() { return job }
+        return self.findWorkCold()
+    }
+
+    @usableFromInline
+    func findWorkCold() -> JobRef? {
+        let workers = self.registry.workers
+        let count = workers.count
+        if count > 1 {
+            var retry = true
+            while retry {
+                retry = false
+                let start = Int(self.nextRandom() % UInt64(count))
+                for offset in 0..<count {
+                    let victim = start + offset < count ? start + offset : start + offset - count
+                    if victim == self.index { continue }
+                    switch workers[victim].deque.steal() {
+                    case .success(let job): return job
+                    case .retry: retry = true
+                    case .empty: break
+                    }
+                }
+            }
+        }
+        return self.registry.injector.pop()
+    }
+
+    private func nextRandom() -> UInt64 {
+        self.random ^= self.random << 13
+        self.random ^= self.random >> 7
+        self.random ^= self.random << 17
+        return self.random
+    }
+
+    // MARK: Waiting
+
+    /// Runs other jobs until `probe` says the awaited work is done; spins, then parks, when there is nothing to do.
+    /// The latch setter unparks this worker.
+    @inlinable
+    func waitUntil(_ probe: () -> Bool) {
+        while !probe() {
+            if let job = self.findWork() {
+                job.execute()
+            } else {
+                self.idle(until: probe)
+            }
+        }
+    }
+
+    /// One idle period: spin a few rounds looking for work, then sleep until woken. Returns after running one job,
+    /// when `probe` holds, or when woken; the caller loops.
+    @usableFromInline
+    func idle(until probe: () -> Bool) {
+        for _ in 0..<LoomTuning.workerSpinRounds {
+            cloom_yield()
+            if probe() { return }
+            if let job = self.findWork() {
+                job.execute()
+                return
+            }
+        }
+        self.registry.sleep.sleep(self, until: probe)
+    }
+
+    // MARK: Main loop
+
+    /// The thread's body: run jobs until the registry terminates and no work is left.
+    func run() {
+        cloom_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
+        self.parker.installAsCurrent()
+        defer {
+            cloom_set_current_worker(nil)
+            cloom_set_current_parker(nil)
+        }
+        let terminating = { self.registry.isTerminating }
+        while true {
+            if let job = self.findWork() {
+                job.execute()
+                continue
+            }
+            if self.registry.isTerminating {
+                // Terminate is set after the injector closed: one more look sees every job pushed before that.
+                if let job = self.findWork() {
+                    job.execute()
+                    continue
+                }
+                return
+            }
+            self.idle(until: terminating)
+        }
+    }
+}

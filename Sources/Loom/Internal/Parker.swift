@@ -1,0 +1,134 @@
+import CLoomLinux
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A one-token thread parker on a futex word, like Rust's `thread::park`/`unpark`.
+///
+/// `unpark()` leaves a token; `park()` consumes one, blocking until one is there. Because the token persists,
+/// an `unpark()` that comes before the `park()` is not lost, and a stray token only makes one `park()` return
+/// early. Every caller therefore parks in a loop that re-checks its own condition.
+///
+/// Parker words are never freed: a thread that exits returns its word to a free list, and a late `unpark()`
+/// (a latch setter that was preempted after setting the latch) then only leaves a stray token on a recycled
+/// word. That makes `unpark()` safe to call on a parker whose thread has already moved on.
+///
+/// ## Memory ordering
+/// `unpark()` swaps in `notified` with release ordering and `park()` consumes it with an acquire compare-exchange,
+/// so whatever the unparking thread wrote before `unpark()` is visible after `park()` returns. The futex itself
+/// carries no ordering; it only blocks and wakes.
+@usableFromInline
+struct Parker: @unchecked Sendable {
+    // Sendable: a parker is a pointer to a word that lives forever (see above); all access is atomic.
+    private static let empty: UInt32 = 0
+    private static let parked: UInt32 = 1
+    private static let notified: UInt32 = 2
+
+    @usableFromInline
+    let word: UnsafeMutablePointer<Atomic<UInt32>>
+
+    fileprivate init(word: UnsafeMutablePointer<Atomic<UInt32>>) { self.word = word }
+
+    /// A parker for a thread Loom starts; it lives as long as that thread's owner and is recycled with
+    /// ``recycle()``.
+    static func make() -> Parker {
+        if let parker = ParkerWords.freeList.withLock({ $0.popLast() }) {
+            parker.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: not yet shared with any thread.
+            return parker
+        }
+        let word = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: 1)
+        word.initialize(to: Atomic(Self.empty))
+        return Parker(word: word)
+    }
+
+    /// Returns the word to the free list. The caller must not park on it afterwards.
+    func recycle() {
+        ParkerWords.freeList.withLock { $0.append(self) }
+    }
+
+    /// The calling thread's parker: a worker's own, or one made on first use for any other thread and recycled
+    /// when that thread exits.
+    static var current: Parker {
+        if let raw = cloom_current_parker() {
+            return Parker(word: raw.assumingMemoryBound(to: Atomic<UInt32>.self))
+        }
+        let parker = Parker.make()
+        cloom_set_current_parker(UnsafeMutableRawPointer(parker.word))
+        ParkerWords.registerThreadExit(parker)
+        return parker
+    }
+
+    /// Installs `self` as the calling thread's parker (done by Loom's own threads when they start).
+    func installAsCurrent() { cloom_set_current_parker(UnsafeMutableRawPointer(self.word)) }
+
+    private var futexWord: UnsafeMutablePointer<UInt32> {
+        UnsafeMutableRawPointer(self.word).assumingMemoryBound(to: UInt32.self)
+    }
+
+    /// Blocks until a token is available, then consumes it.
+    ///
+    /// Do not rename: profiles filter blocked time on this name.
+    @usableFromInline
+    func park() {
+        // Acquire: pairs with the releasing exchange in unpark().
+        if self.word.pointee.compareExchange(
+            expected: Self.notified,
+            desired: Self.empty,
+            ordering: .acquiring
+        ).exchanged { return }
+        let announced = self.word.pointee.compareExchange(
+            expected: Self.empty,
+            desired: Self.parked,
+            ordering: .acquiring
+        )
+        if !announced.exchanged {
+            // A token arrived between the two exchanges.
+            self.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: the acquire above already synced.
+            return
+        }
+        while true {
+            _ = cloom_futex_wait(self.futexWord, Self.parked, -1)
+            if self.word.pointee.compareExchange(
+                expected: Self.notified,
+                desired: Self.empty,
+                ordering: .acquiring
+            ).exchanged { return }
+        }
+    }
+
+    /// Leaves a token, waking the thread if it is parked.
+    @usableFromInline
+    func unpark() {
+        // Release: publishes what the caller wrote before unparking; pairs with the acquire in park().
+        if self.word.pointee.exchange(Self.notified, ordering: .releasing) == Self.parked {
+            _ = cloom_futex_wake(self.futexWord, 1)
+        }
+    }
+}
+
+/// The never-freed pool of parker words.
+private enum ParkerWords {
+    static let freeList = LockedValue<[Parker]>([])
+
+    private static let exitKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let rc = pthread_key_create(&key) { raw in
+            guard let raw else { return }
+            let parker = Parker(word: raw.assumingMemoryBound(to: Atomic<UInt32>.self))
+            ParkerWords.freeList.withLock { $0.append(parker) }
+        }
+        precondition(rc == 0, "pthread_key_create failed with error \(rc)")
+        return key
+    }()
+
+    /// Recycles `parker` when the calling thread exits.
+    static func registerThreadExit(_ parker: Parker) {
+        _ = pthread_setspecific(self.exitKey, UnsafeRawPointer(parker.word))
+    }
+}

@@ -1,0 +1,39 @@
+import Synchronization
+
+@testable import Loom
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Test sizes: small by default, multiplied by `LOOM_LONG_TESTS` (e.g. `LOOM_LONG_TESTS=20 swift test`).
+enum TestSize {
+    static let factor: Int = {
+        guard let text = getenv("LOOM_LONG_TESTS"), let value = Int(String(cString: text)), value > 0 else { return 1 }
+        return value
+    }()
+
+    static func scaled(_ n: Int) -> Int { n * self.factor }
+}
+
+/// Runs `body(i)` on `count` new threads at once and waits for all of them.
+func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let threads = (0..<count).map { index in
+        try! PinnedThread.start(
+            LoomThreadInfo(pool: .compute, index: index, name: "test-\(index)", kernelName: "test-\(index)", cpus: CPUSet())
+        ) { body(index) }
+    }
+    for thread in threads { thread.join() }
+}
+
+/// A simple error for throwing-closure tests.
+struct TestError: Error, Equatable {
+    let id: Int
+}
+
+/// A counter shared between threads.
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    func increment(by n: Int = 1) { self.value.add(n, ordering: .relaxed) }
+    var count: Int { self.value.load(ordering: .relaxed) }
+}
