@@ -36,27 +36,23 @@ extension Registry {
     /// From a thread outside every pool: inject a stack job and block on its latch.
     @usableFromInline
     func installBlocking<R, E: Error>(_ body: () throws(E) -> R) -> Result<R, E> {
-        withoutActuallyEscaping(body) { body in
-            var job = StackJob<R, E>(body: body, waiter: Parker.current)
-            return withUnsafeMutablePointer(to: &job) { job in
-                self.inject(JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self)))
-                job.pointee.latch.waitBlocking()
-                return job.pointee.takeResult()
-            }
+        var result: Result<R, E>? = nil
+        withStackJob(running: { result = Result(catching: body) }, waiter: Parker.current) { job in
+            self.inject(StackJob.ref(job))
+            job.pointee.latch.waitBlocking()
         }
+        return result!
     }
 
     /// From a worker of another pool: inject a stack job here and keep the calling worker busy with its own pool's
     /// jobs until the latch is set (rayon's `in_worker_cross`).
     @usableFromInline
     func installCross<R, E: Error>(from worker: WorkerThread, _ body: () throws(E) -> R) -> Result<R, E> {
-        withoutActuallyEscaping(body) { body in
-            var job = StackJob<R, E>(body: body, waiter: worker.parker)
-            return withUnsafeMutablePointer(to: &job) { job in
-                self.inject(JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self)))
-                worker.waitUntil { job.pointee.latch.probe() }
-                return job.pointee.takeResult()
-            }
+        var result: Result<R, E>? = nil
+        withStackJob(running: { result = Result(catching: body) }, waiter: worker.parker) { job in
+            self.inject(StackJob.ref(job))
+            worker.waitUntil { job.pointee.latch.probe() }
         }
+        return result!
     }
 }

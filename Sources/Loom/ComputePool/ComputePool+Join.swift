@@ -36,7 +36,11 @@ public func join<A: Sendable, B: Sendable, E: Error>(
     _ a: @Sendable () throws(E) -> A,
     _ b: @Sendable () throws(E) -> B
 ) throws(E) -> (A, B) {
-    try Registry.currentOrShared.join(a, b)
+    let result = WorkerThread.withCurrent { worker in
+        worker.map { $0.join(a, b) }
+    }
+    if let result { return try result.get() }
+    return try ComputePool.shared.registry.joinCold(a, b)
 }
 
 extension Registry {
@@ -46,9 +50,11 @@ extension Registry {
 
     @inlinable
     func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
-        if let worker = WorkerThread.current, worker.registry === self {
-            return try worker.join(a, b).get()
+        let result = WorkerThread.withCurrent { worker -> Result<(A, B), E>? in
+            guard let worker, worker.registry === self else { return nil }
+            return worker.join(a, b)
         }
+        if let result { return try result.get() }
         return try self.joinCold(a, b)
     }
 
@@ -62,25 +68,23 @@ extension WorkerThread {
     /// `join` on this worker, which must be the calling thread.
     @inlinable
     func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) -> Result<(A, B), E> {
-        withoutActuallyEscaping(b) { b in
-            var job = StackJob<B, E>(body: b, waiter: self.parker)
-            return withUnsafeMutablePointer(to: &job) { job in
-                let ref = JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self))
+        var resultB: Result<B, E>? = nil
+        return withStackJob(running: { resultB = Result(catching: b) }, waiter: self.parker) { job in
+                let ref = StackJob.ref(job)
                 self.push(ref)
                 let resultA = Result(catching: a)
                 while let popped = self.pop() {
                     if popped == ref {
                         // Not stolen: take b back. After a failure in a, b is dropped without running.
                         guard case .success(let valueA) = resultA else { return .failure(resultA.failure!) }
-                        return Result { () throws(E) -> B in try b() }.map { (valueA, $0) }
+                        return Result(catching: b).map { (valueA, $0) }
                     }
                     // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
                     popped.execute()
                 }
                 // b was stolen: keep working until its thief sets the latch.
                 self.waitUntil { job.pointee.latch.probe() }
-                return Self.combine(resultA, job.pointee.takeResult())
-            }
+                return Self.combine(resultA, resultB!)
         }
     }
 

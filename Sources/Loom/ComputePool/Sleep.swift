@@ -22,22 +22,28 @@ import Synchronization
 @usableFromInline
 final class Sleep: Sendable {
     /// Workers that announced they are about to park or are parked.
-    private let sleepers = Atomic<Int>(0)
+    @usableFromInline
+    let sleepers = Atomic<Int>(0)
     /// Where the next claim starts, so wake-ups spread over the workers.
     private let cursor = Atomic<Int>(0)
 
     init() {}
 
     /// Called after publishing work: wakes one sleeping worker if any. Cheap when nobody sleeps (a fence and a load).
-    @usableFromInline
     func newWork(in registry: Registry) {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:until:).
-        if self.sleepers.load(ordering: .relaxed) == 0 { return }  // Relaxed: ordered by the fence above.
-        self.wakeOneCold(registry.workers)
+        if self.anyoneSleepingAfterPublish() { self.wakeOne(registry.workers) }
     }
 
-    @usableFromInline
-    func wakeOneCold(_ workers: [WorkerThread]) {
+    /// The publisher's half of the Dekker pair: a fence, then a look at `sleepers`. `true` means a worker may be
+    /// asleep and should be woken with ``wakeOne(_:)``.
+    @inlinable
+    func anyoneSleepingAfterPublish() -> Bool {
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:until:).
+        return self.sleepers.load(ordering: .relaxed) != 0  // Relaxed: ordered by the fence above.
+    }
+
+    /// Claims and unparks one sleeping worker, if any is still asleep.
+    func wakeOne(_ workers: [WorkerThread]) {
         let start = self.cursor.add(1, ordering: .relaxed).newValue  // Relaxed: only spreads wake-ups.
         for offset in 0..<workers.count {
             let worker = workers[(start &+ offset) % workers.count]

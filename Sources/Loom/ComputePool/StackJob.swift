@@ -2,50 +2,68 @@
 /// `join`, the body of an `install` from another thread. No heap allocation: the waiter declares it as a local
 /// variable and does not return before the job's latch is set (or before it took the job back unexecuted).
 ///
-/// The closure is an escaping *view* of a non-escaping closure (`withoutActuallyEscaping`); the job drops its copy
-/// before setting the latch, so the closure has not escaped when the waiter's `withoutActuallyEscaping` ends.
+/// The job is not generic: its body is a `() -> Void` closure that writes the result into a local variable of the
+/// waiter. (A generic `() -> R` stored in a generic job would need a reabstraction thunk, allocated on the heap
+/// for every job.) The body is an escaping *view* of a non-escaping closure (`withoutActuallyEscaping`); the job
+/// drops its copy before setting the latch, so the closure has not escaped when the waiter's
+/// `withoutActuallyEscaping` ends.
 @usableFromInline
-struct StackJob<R, E: Error>: ~Copyable {
+struct StackJob: ~Copyable {
     /// Must stay the first stored property: a job ref points here and `execute` casts it back to the job.
     @usableFromInline
     let header: JobHeader
     @usableFromInline
-    var body: (() throws(E) -> R)?
-    @usableFromInline
-    var result: Result<R, E>?
+    var body: (() -> Void)?
     @usableFromInline
     let latch: Latch
 
     @inlinable
-    init(body: @escaping () throws(E) -> R, waiter: Parker) {
-        self.header = JobHeader(kind: StackJobKind<R, E>.self)
+    init(body: @escaping () -> Void, waiter: Parker) {
+        self.header = JobHeader(kind: StackJobKind.self)
         self.body = body
-        self.result = nil
         self.latch = Latch(waiter: waiter)
     }
 
-    /// Runs the body and stores its result; the body's copy is released before this returns.
+    /// Runs the body; the job's copy of it is released before this returns, so the closure has not escaped when
+    /// the waiter's `withoutActuallyEscaping` checks it.
     @inlinable
     mutating func run() {
         let body = self.body.take()!
-        self.result = Result(catching: body)
+        body()
     }
 
-    /// Takes the result after the latch was seen set.
+    /// A job ref to this job, which must not move while the ref is in use.
     @inlinable
-    mutating func takeResult() -> Result<R, E> {
-        precondition(self.latch.probe(), "Loom internal error: a stack job's result was read before its latch was set")
-        return self.result.take()!
+    static func ref(_ job: UnsafeMutablePointer<StackJob>) -> JobRef {
+        JobRef(UnsafeMutableRawPointer(job).assumingMemoryBound(to: JobHeader.self))
     }
 }
 
-/// The ``JobExecutable`` of a ``StackJob``: a separate, copyable type because a metatype of a non-copyable type
-/// cannot live in a ``JobHeader``.
+/// Declares a ``StackJob`` running `body` on the caller's stack and hands `use` a pointer to it.
+///
+/// `body` must be a closure *literal* at the call site: passed to this non-escaping parameter, its context (and any
+/// variable it captures) stays on the stack. `withoutActuallyEscaping` then lends the job an escaping view of it,
+/// which the job drops before its latch is set. (Calling `withoutActuallyEscaping` on a literal directly makes the
+/// compiler box the captures on the heap.)
+@inlinable
+func withStackJob<T>(
+    running body: () -> Void,
+    waiter: Parker,
+    _ use: (UnsafeMutablePointer<StackJob>) -> T
+) -> T {
+    withoutActuallyEscaping(body) { body in
+        var job = StackJob(body: body, waiter: waiter)
+        return withUnsafeMutablePointer(to: &job, use)
+    }
+}
+
+/// The ``JobExecutable`` of a ``StackJob`` (a separate, copyable type: a metatype of a non-copyable type cannot live
+/// in a ``JobHeader``).
 @usableFromInline
-enum StackJobKind<R, E: Error>: JobExecutable {
+enum StackJobKind: JobExecutable {
     @usableFromInline
     static func execute(_ header: UnsafeMutablePointer<JobHeader>) {
-        let job = UnsafeMutableRawPointer(header).assumingMemoryBound(to: StackJob<R, E>.self)
+        let job = UnsafeMutableRawPointer(header).assumingMemoryBound(to: StackJob.self)
         job.pointee.run()
         // After this the job's memory belongs to its waiter again.
         job.pointee.latch.set()

@@ -14,6 +14,9 @@ final class WorkerThread: @unchecked Sendable {
     unowned(unsafe) let registry: Registry
     @usableFromInline
     let deque = WorkStealingDeque()
+    /// The registry's sleep module, held directly so the hot path loads no unowned reference.
+    @usableFromInline
+    let sleep: Sleep
     @usableFromInline
     let parker: Parker
     /// `true` while the thread has announced that it is about to park or is parked (see ``Sleep``).
@@ -24,6 +27,7 @@ final class WorkerThread: @unchecked Sendable {
     init(index: Int, registry: Registry) {
         self.index = index
         self.registry = registry
+        self.sleep = registry.sleep
         self.parker = Parker.make()
         self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
@@ -37,14 +41,25 @@ final class WorkerThread: @unchecked Sendable {
         return Unmanaged<WorkerThread>.fromOpaque(raw).takeUnretainedValue()
     }
 
+    /// Calls `body` with the calling thread's worker, without retaining it (the thread keeps it alive), or with
+    /// `nil` on other threads. The hot paths (`join`) use this to avoid reference-counting traffic.
+    @inlinable
+    static func withCurrent<T>(_ body: (WorkerThread?) -> T) -> T {
+        guard let raw = cloom_current_worker() else { return body(nil) }
+        return Unmanaged<WorkerThread>.fromOpaque(raw)._withUnsafeGuaranteedRef { body($0) }
+    }
+
     // MARK: Jobs
 
     /// Pushes a job on this worker's deque and wakes a sleeping worker to steal it. Owner thread only.
     @inlinable
     func push(_ job: JobRef) {
         self.deque.push(job)
-        self.registry.sleep.newWork(in: self.registry)
+        if self.sleep.anyoneSleepingAfterPublish() { self.wakeOneCold() }
     }
+
+    @usableFromInline
+    func wakeOneCold() { self.sleep.wakeOne(self.registry.workers) }
 
     /// Pops this worker's newest job. Owner thread only.
     @inlinable

@@ -36,8 +36,12 @@ struct ComputePoolTests {
 
     @Test("joins nested 10 000 deep do not overflow the stack")
     func deepNesting() throws {
+        // ThreadSanitizer tracks calls on a fixed shadow stack of about 64 K frames per thread, and one join level
+        // is about a dozen frames in a debug build; beyond ~5 000 levels TSan corrupts its own state. The plain
+        // `swift test` run checks the full 10 000 levels.
+        let depth = runningUnderThreadSanitizer ? 3_000 : 10_000
         let pool = try ComputePool(threads: 2, name: "t-deep")
-        #expect(pool.install { nest(10_000) } == 10_000)
+        #expect(pool.install { nest(depth) } == depth)
     }
 
     @Test("join from outside every pool runs on the shared pool")

@@ -16,6 +16,9 @@ enum TestSize {
     static func scaled(_ n: Int) -> Int { n * self.factor }
 }
 
+/// `true` when the test binary runs under ThreadSanitizer (`swift test --sanitize=thread`).
+let runningUnderThreadSanitizer: Bool = dlsym(nil, "__tsan_init") != nil
+
 /// Runs `body(i)` on `count` new threads at once and waits for all of them.
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let threads = (0..<count).map { index in
