@@ -141,7 +141,13 @@ struct CPUPlanTests {
     @Test("a prefix too long for 15 bytes is shortened: names fit, are unique and start with the prefix")
     func longPrefix() throws {
         let topology = try SysfsFixture.twoSockets().topology()
-        let plan = self.plan(prefix: "inference-server-prod", async: 2, compute: 12, cpus: CPUSet(0...7), topology: topology)
+        let plan = self.plan(
+            prefix: "inference-server-prod",
+            async: 2,
+            compute: 12,
+            cpus: CPUSet(0...7),
+            topology: topology
+        )
         let kernelNames = plan.threads.map(\.kernelName)
         #expect(kernelNames.allSatisfy { $0.utf8.count <= 15 })
         #expect(Set(kernelNames).count == kernelNames.count)
@@ -196,7 +202,13 @@ struct CPUPlanTests {
 
     @Test("thread descriptions name the thread, its kernel name and CPUs")
     func descriptions() {
-        let pinned = LoomThreadInfo(pool: .compute, index: 3, name: "loom-compute-0003", kernelName: "loom-c3", cpus: [4])
+        let pinned = LoomThreadInfo(
+            pool: .compute,
+            index: 3,
+            name: "loom-compute-0003",
+            kernelName: "loom-c3",
+            cpus: [4]
+        )
         #expect(pinned.description == "loom-compute-0003 (kernel name loom-c3) on CPU 4")
         let mask = LoomThreadInfo(pool: .async, index: 0, name: "a", kernelName: "a", cpus: [1, 2, 3])
         #expect(mask.description.hasSuffix("on CPUs 1-3"))

@@ -72,7 +72,12 @@ struct SysfsFixture {
     /// only have the old `thread_siblings_list` file. No `node/` directory.
     static func smtPairs() throws -> SysfsFixture {
         try SysfsFixture(
-            Machine(online: "0-7", nodes: nil, cores: [[0, 4], [1, 5], [2, 6], [3, 7]], legacySiblingFiles: [3, 7])
+            Machine(
+                online: "0-7",
+                nodes: nil,
+                cores: [[0, 4], [1, 5], [2, 6], [3, 7]],
+                legacySiblingFiles: [3, 7]
+            )
         )
     }
 
