@@ -8,7 +8,14 @@ import Loom
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the resolved configuration, the source of each value, and which thread runs on which CPU."
+        abstract: "Show the resolved configuration, the source of each value, and which thread runs on which CPU.",
+        discussion: """
+            Resolves the configuration as a program using LoomBuilder().envPrefix("LOOM").withCLIArgs(...) would, \
+            without starting any thread: the --loom-config file, then the LOOM_* environment variables \
+            (LOOM_PREFIX, LOOM_CPUSET, LOOM_ASYNC_THREADS, LOOM_COMPUTE_THREADS, LOOM_PIN_THREADS, \
+            LOOM_COMPUTE_POOL_SIZE, LOOM_CUDA_DEVICE), then the flags. Warnings go to standard error. \
+            Exit code 1 for a bad value, 64 for a flag that does not parse.
+            """
     )
 
     @Flag(help: "Print one JSON object instead of text.")

@@ -28,7 +28,10 @@ import ArgumentParser
 /// 64); a zero or negative count is reported by ``LoomBuilder/resolve()`` as a ``LoomError`` naming the flag.
 public struct LoomArguments: ParsableArguments, Sendable {
     /// `--loom-prefix`: the thread-name prefix (key `prefix`).
-    @Option(name: .customLong("loom-prefix"), help: "Thread-name prefix (default: loom).")
+    @Option(
+        name: .customLong("loom-prefix"),
+        help: ArgumentHelp("Thread-name prefix (default: loom).", valueName: "prefix")
+    )
     public var prefix: String?
 
     /// `--loom-cpuset`: the CPUs Loom may use, in Linux list format (key `cpuset`).
