@@ -174,9 +174,14 @@ extension ConfigLayer {
         let selector: CUDADeviceSelector
         switch raw.value {
         case .integer(let ordinal): selector = .ordinal(ordinal)
-        case .text(let text), .string(let text):
+        case .text(let text):
+            // Text (environment, flags): a decimal number is an ordinal, anything else a UUID.
             guard !text.trimmingWhitespace.isEmpty else { throw invalid(raw, reason) }
             selector = CUDADeviceSelector(parsing: text)
+        case .string(let text):
+            // A typed string (a file, `cudaDevice(uuid:)`) is a UUID, as in loom-rs.
+            guard !text.trimmingWhitespace.isEmpty else { throw invalid(raw, reason) }
+            selector = .uuid(text.trimmingWhitespace)
         default: throw wrongType(raw, reason)
         }
         if case .ordinal(let ordinal) = selector, ordinal < 0 { throw invalid(raw, reason) }

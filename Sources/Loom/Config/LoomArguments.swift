@@ -95,7 +95,9 @@ extension ConfigLayer {
         var settings: [RawSetting] = []
         func add(_ key: LoomConfiguration.Key, _ spelling: String, _ value: RawSetting.Value?) {
             guard let value else { return }
-            let flag = "loom-" + spelling.snakeToKebabCase
+            // The flag as it was written: `--no-loom-pin-threads` for pinning turned off.
+            let negated = value == .boolean(false) ? "no-" : ""
+            let flag = negated + "loom-" + spelling.snakeToKebabCase
             settings.append(RawSetting(key: key, spelling: spelling, value: value, source: .flag(flag)))
         }
         add(.prefix, "prefix", arguments.prefix.map(RawSetting.Value.text))

@@ -46,12 +46,12 @@ extension LoomBuilder {
         var gpu: GPUDevice?
         if let device = merged.cudaDevice {
             if let resolver = self.gpuResolver ?? Self.defaultGPUResolver {
-                let located = try resolver(device.value, environment, sysfs)
-                gpu = located.device
-                warnings += located.warnings
-                if let local = located.device.localCPUs {
+                let (located, locatorWarnings) = try resolver(device.value, environment, sysfs)
+                gpu = located
+                warnings += locatorWarnings
+                if let local = located.localCPUs {
                     let narrowed = usable.intersection(local)
-                    guard !narrowed.isEmpty else { throw Self.noLocalCPUs(device, located.device, usable) }
+                    guard !narrowed.isEmpty else { throw Self.noLocalCPUs(device, located, usable) }
                     usable = narrowed
                 }
             } else {

@@ -27,9 +27,7 @@ public struct LoomBuilder: Sendable {
     /// Maps a CUDA device to its GPU and local CPUs: the selector, the environment (for `CUDA_VISIBLE_DEVICES`,
     /// `LOOM_NVML_LIBRARY`) and the sysfs reader in, the device and any warnings out.
     package typealias GPUResolver =
-        @Sendable (CUDADeviceSelector, [String: String], SysfsReader) throws(LoomError) -> (
-            device: GPUDevice, warnings: [String]
-        )
+        @Sendable (CUDADeviceSelector, [String: String], SysfsReader) throws(LoomError) -> (GPUDevice, [String])
 
     /// The resolver ``resolve()`` uses when none is injected: `nil` until GPU locality lands, in which case a
     /// selected CUDA device only draws a warning. The GPU locator plugs in here.

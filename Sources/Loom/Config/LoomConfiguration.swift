@@ -52,9 +52,9 @@ public struct LoomConfiguration: Sendable, Equatable {
 
     /// The CUDA device whose local CPUs Loom uses, or `nil`.
     ///
-    /// Key `cuda_device` (an integer ordinal or a UUID string), environment variable `LOOM_CUDA_DEVICE`, flag
-    /// `--loom-cuda-device`, setters ``LoomBuilder/cudaDevice(id:)`` and ``LoomBuilder/cudaDevice(uuid:)``;
-    /// default: none.
+    /// Key `cuda_device` (in a file, an integer is an ordinal and a string a UUID), environment variable
+    /// `LOOM_CUDA_DEVICE` and flag `--loom-cuda-device` (a decimal number is an ordinal, anything else a UUID),
+    /// setters ``LoomBuilder/cudaDevice(id:)`` and ``LoomBuilder/cudaDevice(uuid:)``; default: none.
     public let cudaDevice: CUDADeviceSelector?
 
     /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).

@@ -34,6 +34,7 @@ struct CommandLineTests {
             .withCLIArgs(try LoomArguments.parse(["--loom-pin-threads"]))
             .resolve()
         #expect(configuration.pinThreads)
+        #expect(configuration.source(of: .pinThreads).description == "flag --loom-pin-threads")
     }
 
     @Test(

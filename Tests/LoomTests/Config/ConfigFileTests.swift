@@ -131,6 +131,16 @@ struct ConfigFileTests {
         #expect(configuration.computeThreads == 7)
     }
 
+    @Test("cuda_device: an integer is an ordinal, a string a UUID (even one made of digits), as in loom-rs")
+    func cudaDeviceTypes() throws {
+        let directory = try TemporaryDirectory()
+        let ordinal = try directory.write("a.toml", "cuda_device = 1\n")
+        let uuid = try directory.write("b.toml", "cuda_device = \"1\"\n")
+        #expect(try LoomBuilder.hermetic().file(ordinal).resolve().cudaDevice == .ordinal(1))
+        #expect(try LoomBuilder.hermetic().file(uuid).resolve().cudaDevice == .uuid("1"))
+        #expect(try LoomBuilder.hermetic().cudaDevice(uuid: "0").resolve().cudaDevice == .uuid("0"))
+    }
+
     @Test("YAML booleans and integers keep their types")
     func yamlTypes() throws {
         let directory = try TemporaryDirectory()

@@ -80,7 +80,7 @@ struct PrecedenceTests {
         #expect(configuration.source(of: .cpuset).description == "ConfigReader key loom.cpuset")
         #expect(configuration.source(of: .cpuset).kind == .code)
         #expect(configuration.source(of: .computePoolSize).description == "code (LoomBuilder.computePoolSize)")
-        #expect(configuration.source(of: .pinThreads).description == "flag --loom-pin-threads")
+        #expect(configuration.source(of: .pinThreads).description == "flag --no-loom-pin-threads")
         #expect(configuration.source(of: .pinThreads).kind == .cli)
         #expect(
             configuration.source(of: .computeThreads)
