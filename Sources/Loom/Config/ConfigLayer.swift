@@ -1,11 +1,18 @@
-/// A checked value and where it came from.
+/// A checked value, where it came from, and how it was written there (for later messages, such as a cpuset
+/// that names CPUs the process may not use).
 package struct Setting<Value: Sendable & Equatable>: Sendable, Equatable {
     package var value: Value
     package var source: LoomConfiguration.Source
+    package var written: String
 
-    package init(_ value: Value, source: LoomConfiguration.Source) {
+    package init(_ value: Value, source: LoomConfiguration.Source, written: String? = nil) {
         self.value = value
         self.source = source
+        self.written = written ?? "\(value)"
+    }
+
+    fileprivate init(_ value: Value, from raw: RawSetting) {
+        self.init(value, source: raw.source, written: raw.value.text)
     }
 }
 
@@ -43,13 +50,13 @@ package struct ConfigLayer: Sendable, Equatable {
         for key in LoomConfiguration.Key.allCases {
             guard let raw = byKey[key] else { continue }
             switch key {
-            case .prefix: self.prefix = Setting(try Self.prefix(raw), source: raw.source)
-            case .cpuset: self.cpuset = Setting(try Self.cpuset(raw), source: raw.source)
-            case .asyncThreads: self.asyncThreads = Setting(try Self.positiveInteger(raw), source: raw.source)
-            case .computeThreads: self.computeThreads = Setting(try Self.positiveInteger(raw), source: raw.source)
-            case .pinThreads: self.pinThreads = Setting(try Self.boolean(raw), source: raw.source)
-            case .computePoolSize: self.computePoolSize = Setting(try Self.positiveInteger(raw), source: raw.source)
-            case .cudaDevice: self.cudaDevice = Setting(try Self.cudaDevice(raw), source: raw.source)
+            case .prefix: self.prefix = Setting(try Self.prefix(raw), from: raw)
+            case .cpuset: self.cpuset = Setting(try Self.cpuset(raw), from: raw)
+            case .asyncThreads: self.asyncThreads = Setting(try Self.positiveInteger(raw), from: raw)
+            case .computeThreads: self.computeThreads = Setting(try Self.positiveInteger(raw), from: raw)
+            case .pinThreads: self.pinThreads = Setting(try Self.boolean(raw), from: raw)
+            case .computePoolSize: self.computePoolSize = Setting(try Self.positiveInteger(raw), from: raw)
+            case .cudaDevice: self.cudaDevice = Setting(try Self.cudaDevice(raw), from: raw)
             }
         }
     }

@@ -30,7 +30,7 @@ extension LoomBuilder {
                 throw LoomError.invalidValue(
                     .cpuNotAllowed,
                     key: LoomConfiguration.Key.cpuset.rawValue,
-                    value: cpuset.value.description,
+                    value: cpuset.written,
                     source: cpuset.source.description,
                     reason: "\(outside.count == 1 ? "CPU" : "CPUs") \(outside) \(outside.count == 1 ? "is" : "are") "
                         + "not among the CPUs this process may use (\(allowed)); check taskset, numactl or the "
@@ -134,7 +134,7 @@ extension LoomBuilder {
         return .invalidValue(
             .cudaNoAllowedCPUs,
             key: LoomConfiguration.Key.cudaDevice.rawValue,
-            value: device.value.description,
+            value: device.written,
             source: device.source.description,
             reason: "the CPUs local to GPU \(gpu.index) (\(gpu.pciBusID)\(node): \(local)) do not overlap the CPUs "
                 + "Loom may use (\(usable)); check the container cpuset, taskset or numactl"
