@@ -57,8 +57,11 @@ extension CPUSet {
         let digits = piece.trimmingWhitespace
         guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else { throw Self.malformed(item, of: text) }
-        // Anything longer than six digits is out of range; checking the length first avoids overflow.
-        guard digits.utf8.count <= 6, let value = Int(digits), value <= Self.maximumCPU else {
+        // Anything longer than six significant digits is out of range; checking the length first avoids overflow.
+        let significant = digits.drop(while: { $0 == "0" })
+        guard significant.utf8.count <= 6, let value = significant.isEmpty ? 0 : Int(significant),
+            value <= Self.maximumCPU
+        else {
             throw Self.parseError(
                 text,
                 "CPU \(digits) in \"\(item)\" is above the largest supported CPU number \(Self.maximumCPU)"

@@ -1,73 +1,179 @@
-// TEMPORARY (lead's branch): a minimal stand-in until the foundation branch's PinnedThread is merged.
 import CLoomLinux
+import Logging
 import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
-public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
-    public enum Pool: String, Sendable, Hashable { case async, compute, io }
-    public let pool: Pool
-    public let index: Int
-    public let name: String
-    public let kernelName: String
-    public let cpus: CPUSet
-    package init(pool: Pool, index: Int, name: String, kernelName: String, cpus: CPUSet) {
-        self.pool = pool; self.index = index; self.name = name; self.kernelName = kernelName; self.cpus = cpus
-    }
-    public var description: String { "\(name) (\(kernelName)) cpus=\(cpus)" }
-}
-
+/// A named pthread pinned to the CPUs of a ``LoomThreadInfo``; both pools start their threads with it.
+///
+/// - The affinity is set in the thread *attribute* (`pthread_attr_setaffinity_np`), so the thread never runs on
+///   another CPU, not even for its first instruction, and its first allocations land on the right NUMA node.
+/// - The stack size is set in the attribute too.
+/// - The kernel name (at most 15 bytes) is set from inside the thread before the body runs.
+/// - If the kernel refuses the affinity (`EINVAL`: the CPUs are offline or outside the cgroup cpuset), the
+///   failure is logged (swift-log, label `loom`) and the thread is created again without it: it runs unpinned,
+///   with the mask of the thread that started it. ``isPinned`` says which happened.
+///
+/// Call ``join()`` once the body is known to end; a thread that is never joined is detached when the last
+/// reference to its `PinnedThread` goes away.
 package final class PinnedThread: @unchecked Sendable {
+    // Sendable: `handle` is written once in `start` before the object is shared; `joinState` is locked (a pthread mutex, visible to ThreadSanitizer).
+
+    /// What the thread was asked to be: pool, index, names, CPUs.
     package let info: LoomThreadInfo
+    /// `true` when the thread runs pinned to ``LoomThreadInfo/cpus``; `false` when pinning is off or failed.
+    package let isPinned: Bool
+
     private let handle: pthread_t
-    private let joined = LockedValue(false)
+    private let joinState = LockedValue(false)  // true once joined or detached
 
-    private init(info: LoomThreadInfo, handle: pthread_t) { self.info = info; self.handle = handle }
+    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool) {
+        self.info = info
+        self.handle = handle
+        self.isPinned = isPinned
+    }
 
-    private final class Box { let body: @Sendable () -> Void; let name: String; init(_ b: @escaping @Sendable () -> Void, _ n: String) { body = b; name = n } }
+    deinit {
+        let alreadyJoined = self.joinState.withLock { $0 }
+        if !alreadyJoined { pthread_detach(self.handle) }
+    }
 
-    package static func start(_ info: LoomThreadInfo, stackSize: Int = 16 << 20, body: @escaping @Sendable () -> Void) throws(LoomError) -> PinnedThread {
-        var attr = pthread_attr_t()
-        pthread_attr_init(&attr)
-        defer { pthread_attr_destroy(&attr) }
-        pthread_attr_setstacksize(&attr, stackSize)
+    /// Starts a thread that runs `body` under `info`'s kernel name, pinned to `info.cpus` (unless empty).
+    ///
+    /// - Parameters:
+    ///   - info: the thread's names and CPUs; empty ``LoomThreadInfo/cpus`` starts it unpinned.
+    ///   - stackSize: the stack size in bytes (16 MiB by default).
+    ///   - body: the thread's work; the thread ends when it returns.
+    /// - Returns: the running thread.
+    /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` when the thread cannot be created at
+    ///   all (a bad stack size, no resources). A refused affinity is not an error.
+    package static func start(
+        _ info: LoomThreadInfo,
+        stackSize: Int = 16 << 20,
+        body: @escaping @Sendable () -> Void
+    ) throws(LoomError) -> PinnedThread {
+        let context = ThreadContext(kernelName: info.kernelName, body: body)
         if !info.cpus.isEmpty {
-            var words = info.cpus.bitWords
-            if words.count < 16 { words += Array(repeating: 0, count: 16 - words.count) }
-            _ = words.withUnsafeBufferPointer { cloom_attr_set_affinity(&attr, $0.baseAddress, $0.count) }
+            switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
+            case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: true)
+            case .failure(let error):
+                let message =
+                    "Could not pin thread \(info.kernelName) to \(info.cpus.count == 1 ? "CPU" : "CPUs") "
+                    + "\(info.cpus): \(Self.errorName(error)) (CPU offline or outside the cgroup cpuset?); "
+                    + "it runs unpinned."
+                Logger(label: "loom").warning("\(message)")
+            }
         }
-        let box = Unmanaged.passRetained(Box(body, info.kernelName)).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, &attr, { raw in
-            let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
-            _ = box.name.withCString { cloom_set_name_self($0) }
-            box.body()
-            return nil
-        }, box)
-        guard rc == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            throw LoomError(.systemError, description: "Could not start thread \(info.name): pthread_create failed with error \(rc).")
+        switch Self.create(context, stackSize: stackSize, cpus: nil) {
+        case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: false)
+        case .failure(let error):
+            throw LoomError(
+                .systemError,
+                description: "Could not start thread \(info.name): pthread_create failed with "
+                    + "\(Self.errorName(error)).",
+                reason: "pthread_create failed with \(Self.errorName(error))",
+                value: info.name
+            )
         }
-        return PinnedThread(info: info, handle: thread)
     }
 
+    /// Waits for the thread to finish. Calling it again returns at once.
+    ///
+    /// - Important: never call it from the thread itself.
     package func join() {
-        let first = joined.withLock { j -> Bool in defer { j = true }; return !j }
-        if first { pthread_join(handle, nil) }
+        // Do not rename: profiles filter on it (a blocking wait).
+        let shouldJoin = self.joinState.withLock { joined in
+            defer { joined = true }
+            return !joined
+        }
+        if shouldJoin { pthread_join(self.handle, nil) }
+    }
+
+    private struct CreateError: Error { let code: Int32 }
+
+    /// One `pthread_create` with the stack size and, if given, the affinity in the attribute.
+    private static func create(
+        _ context: ThreadContext,
+        stackSize: Int,
+        cpus: CPUSet?
+    ) -> Result<pthread_t, CreateError> {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        var rc = pthread_attr_setstacksize(&attributes, stackSize)
+        guard rc == 0 else { return .failure(CreateError(code: rc)) }
+        if let cpus {
+            var words = cpus.bitWords
+            // At least a whole cpu_set_t (1024 bits), as glibc and the kernel expect.
+            if words.count < 16 { words.append(contentsOf: repeatElement(0, count: 16 - words.count)) }
+            rc = words.withUnsafeBufferPointer { cloom_attr_set_affinity(&attributes, $0.baseAddress, $0.count) }
+            guard rc == 0 else { return .failure(CreateError(code: rc)) }
+        }
+        // The thread owns one retain of the context and releases it when it starts; on failure we release it.
+        let unmanaged = Unmanaged.passRetained(context)
+        #if canImport(Darwin)
+        var handle: pthread_t?
+        rc = pthread_create(&handle, &attributes, pinnedThreadEntry, unmanaged.toOpaque())
+        guard rc == 0, let handle else {
+            unmanaged.release()
+            return .failure(CreateError(code: rc))
+        }
+        return .success(handle)
+        #else
+        var handle = pthread_t()
+        rc = pthread_create(&handle, &attributes, pinnedThreadEntry, unmanaged.toOpaque())
+        guard rc == 0 else {
+            unmanaged.release()
+            return .failure(CreateError(code: rc))
+        }
+        return .success(handle)
+        #endif
+    }
+
+    /// `EINVAL (Invalid argument)`.
+    private static func errorName(_ error: CreateError) -> String {
+        let names: [Int32: String] = [EINVAL: "EINVAL", EPERM: "EPERM", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM"]
+        let text = String(cString: strerror(error.code))
+        return names[error.code].map { "\($0) (\(text))" } ?? "error \(error.code) (\(text))"
     }
 }
 
-// TEMPORARY stand-in for the foundation branch's CPUPlan.kernelNames.
-package enum CPUPlan {
-    package static func kernelNames(prefix: String, pool: LoomThreadInfo.Pool, count: Int) -> [String] {
-        let word = pool == .async ? "async" : pool == .compute ? "compute" : "io"
-        let full = (0..<count).map { "\(prefix)-\(word)-" + String(repeating: "0", count: max(0, 4 - String($0).count)) + String($0) }
-        if full.allSatisfy({ $0.utf8.count <= 15 }) { return full }
-        let letter = pool == .async ? "a" : pool == .compute ? "c" : "n"
-        let budget = 15 - 2 - String(max(0, count - 1)).count
-        let p = String(decoding: Array(prefix.utf8.prefix(budget)), as: UTF8.self)
-        return (0..<count).map { "\(p)-\(letter)\($0)" }
+/// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
+private final class ThreadContext: Sendable {
+    let kernelName: String
+    let body: @Sendable () -> Void
+
+    init(kernelName: String, body: @escaping @Sendable () -> Void) {
+        self.kernelName = kernelName
+        self.body = body
+    }
+
+    /// Runs on the new thread: names it, then runs the body.
+    func run() {
+        let rc = cloom_set_name_self(self.kernelName)
+        if rc != 0 && rc != ENOSYS {
+            Logger(label: "loom").warning(
+                "Could not name thread \(self.kernelName): \(String(cString: strerror(rc)))."
+            )
+        }
+        self.body()
     }
 }
+
+#if canImport(Darwin)
+private func pinnedThreadEntry(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+    Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue().run()
+    return nil
+}
+#else
+private func pinnedThreadEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue().run()
+    return nil
+}
+#endif

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Loom
+
+/// `loom info [--json] [LoomArguments…]`: resolves the configuration as
+/// `LoomBuilder().file(--loom-config).envPrefix("LOOM").withCLIArgs(…)` would, without starting threads, and
+/// prints it. Warnings go to standard error; a bad value exits with code 1 and the error on standard error.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Show the resolved configuration, the source of each value, and which thread runs on which CPU.",
+        discussion: """
+            Resolves the configuration as a program using LoomBuilder().envPrefix("LOOM").withCLIArgs(...) would, \
+            without starting any thread: the --loom-config file, then the LOOM_* environment variables \
+            (LOOM_PREFIX, LOOM_CPUSET, LOOM_ASYNC_THREADS, LOOM_COMPUTE_THREADS, LOOM_PIN_THREADS, \
+            LOOM_COMPUTE_POOL_SIZE, LOOM_CUDA_DEVICE), then the flags. Warnings go to standard error. \
+            Exit code 1 for a bad value, 64 for a flag that does not parse.
+            """
+    )
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @OptionGroup(title: "Loom runtime options")
+    var loom: LoomArguments
+
+    func run() throws {
+        let configuration: LoomConfiguration
+        do {
+            configuration = try LoomBuilder().envPrefix("LOOM").withCLIArgs(self.loom).resolve()
+        } catch {
+            StandardError.write("error: \(error.description)")
+            throw ExitCode(1)
+        }
+        for warning in configuration.warnings { StandardError.write("warning: \(warning)") }
+        print(self.json ? configuration.infoJSON : configuration.infoText)
+    }
+}
+
+enum StandardError {
+    static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,93 @@
+import CLoomLinux
+import Testing
+
+@testable import Loom
+
+#if os(Linux)
+@Suite("PinnedThread", .timeLimit(.minutes(1)))
+struct PinnedThreadTests {
+    /// Starts a thread that reports its kernel thread id and then waits until the test has looked at it.
+    private func inspect(_ info: LoomThreadInfo, _ check: (Int, PinnedThread) throws -> Void) throws {
+        let started = Gate<Int>()
+        let release = Gate<Bool>()
+        let thread = try PinnedThread.start(info) {
+            started.open(with: cloom_gettid())
+            _ = release.wait()
+        }
+        let tid = started.wait()
+        defer {
+            release.open(with: true)
+            thread.join()
+        }
+        try check(tid, thread)
+    }
+
+    private func status(_ tid: Int, _ field: String) throws -> String {
+        let status = try #require(SysfsReader.live.readString("/proc/self/task/\(tid)/status"))
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix(field + ":") })
+        return line.dropFirst(field.count + 1).trimmingWhitespace
+    }
+
+    @Test("a started thread carries its kernel name and runs only on its CPU")
+    func nameAndAffinity() throws {
+        let cpu = try #require(try CPUSet.allowed().last)
+        let info = LoomThreadInfo(
+            pool: .compute,
+            index: 3,
+            name: "loomtest-compute-0003",
+            kernelName: "loomtest-c3",
+            cpus: [cpu]
+        )
+        try self.inspect(info) { tid, thread throws in
+            let comm = SysfsReader.live.readTrimmed("/proc/self/task/\(tid)/comm")
+            #expect(comm == "loomtest-c3")
+            #expect(try self.status(tid, "Cpus_allowed_list") == "\(cpu)")
+            #expect(thread.isPinned)
+            #expect(thread.info == info)
+        }
+    }
+
+    @Test("a thread may be pinned to a mask of several CPUs")
+    func mask() throws {
+        let allowed = try CPUSet.allowed()
+        let info = LoomThreadInfo(pool: .async, index: 0, name: "mask", kernelName: "loomtest-mask", cpus: allowed)
+        try self.inspect(info) { tid, _ throws in
+            #expect(try self.status(tid, "Cpus_allowed_list") == allowed.description)
+        }
+    }
+
+    @Test("a refused affinity is logged and the thread runs unpinned")
+    func refusedAffinity() throws {
+        let allowed = try CPUSet.allowed()
+        let absent = 4095  // far above the CPUs of any machine the tests run on
+        try #require(!allowed.contains(absent))
+        let info = LoomThreadInfo(pool: .compute, index: 0, name: "x", kernelName: "loomtest-free", cpus: [absent])
+        try self.inspect(info) { tid, thread throws in
+            #expect(!thread.isPinned)
+            #expect(SysfsReader.live.readTrimmed("/proc/self/task/\(tid)/comm") == "loomtest-free")
+            let mask = try CPUSet(parsing: try self.status(tid, "Cpus_allowed_list"))
+            #expect(!mask.contains(absent))
+            #expect(!mask.isEmpty)
+        }
+    }
+
+    @Test("an empty CPU set starts the thread unpinned; join twice is harmless")
+    func unpinned() throws {
+        let info = LoomThreadInfo(pool: .io, index: 0, name: "free", kernelName: "loomtest-n0", cpus: [])
+        let done = Gate<Bool>()
+        let thread = try PinnedThread.start(info, stackSize: 1 << 20) { done.open(with: true) }
+        #expect(done.wait())
+        thread.join()
+        thread.join()
+        #expect(!thread.isPinned)
+    }
+
+    @Test("an impossible stack size is a LoomError, not a crash")
+    func badStack() {
+        let info = LoomThreadInfo(pool: .io, index: 0, name: "stack", kernelName: "loomtest-stack", cpus: [])
+        #expect(throws: LoomError.self) {
+            _ = try PinnedThread.start(info, stackSize: 1) {}
+        }
+    }
+}
+#endif

@@ -1,0 +1,152 @@
+import Testing
+
+@testable import Loom
+
+@Suite("Configuration files")
+struct ConfigFileTests {
+    @Test("a TOML file sets every key")
+    func toml() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "loom.toml",
+            """
+            # Loom settings
+            prefix = "svc"
+            cpuset = "0-3"
+            async_threads = 2
+            compute_threads = 2
+            pin_threads = false
+            compute_pool_size = 16
+            cuda_device = 1
+            """
+        )
+        let configuration = try LoomBuilder.hermetic().file(path).resolve()
+        #expect(configuration.prefix == "svc")
+        #expect(configuration.cpuset == [0, 1, 2, 3])
+        #expect(configuration.asyncThreads == 2)
+        #expect(configuration.computeThreads == 2)
+        #expect(configuration.pinThreads == false)
+        #expect(configuration.computePoolSize == 16)
+        #expect(configuration.cudaDevice == .ordinal(1))
+        #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0) == .file(path) })
+    }
+
+    @Test("a YAML file sets every key")
+    func yaml() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "loom.yml",
+            """
+            prefix: svc
+            cpuset: 0-3,6
+            async_threads: 1
+            compute_threads: 4
+            pin_threads: true
+            compute_pool_size: 8
+            cuda_device: GPU-8932f937-d72c-4106-c12f-20bd9faed9f6
+            """
+        )
+        let configuration = try LoomBuilder.hermetic().file(path).resolve()
+        #expect(configuration.prefix == "svc")
+        #expect(configuration.cpuset == [0, 1, 2, 3, 6])
+        #expect(configuration.computeThreads == 4)
+        #expect(configuration.pinThreads)
+        #expect(configuration.computePoolSize == 8)
+        #expect(configuration.cudaDevice == .uuid("GPU-8932f937-d72c-4106-c12f-20bd9faed9f6"))
+        #expect(configuration.source(of: .cpuset) == .file(path))
+    }
+
+    @Test("a JSON file sets every key")
+    func json() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "loom.json",
+            #"""
+            {"prefix": "svc", "cpuset": "4-7", "async_threads": 1, "compute_threads": 3,
+             "pin_threads": false, "compute_pool_size": 1, "cuda_device": "GPU-abc"}
+            """#
+        )
+        let configuration = try LoomBuilder.hermetic().file(path).resolve()
+        #expect(configuration.prefix == "svc")
+        #expect(configuration.cpuset == [4, 5, 6, 7])
+        #expect(configuration.asyncCPUs == [4])
+        #expect(configuration.computeThreads == 3)
+        #expect(configuration.pinThreads == false)
+        #expect(configuration.computePoolSize == 1)
+        #expect(configuration.cudaDevice == .uuid("GPU-abc"))
+    }
+
+    @Test("a loom-rs config.toml works unchanged")
+    func loomRS() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "config.toml",
+            """
+            prefix = "myapp"
+            cpuset = "0-7,16-23"
+            tokio_threads = 2
+            rayon_threads = 14
+            compute_pool_size = 64
+            """
+        )
+        let configuration = try LoomBuilder.hermetic(allowed: CPUSet(0...31)).file(path).resolve()
+        #expect(configuration.prefix == "myapp")
+        #expect(configuration.cpuset?.description == "0-7,16-23")
+        #expect(configuration.asyncThreads == 2)
+        #expect(configuration.computeThreads == 14)
+        #expect(configuration.computePoolSize == 64)
+        #expect(configuration.asyncCPUs == [0, 1])
+        #expect(configuration.computeCPUs.description == "2-7,16-23")
+        #expect(configuration.source(of: .asyncThreads) == .file(path))
+        #expect(configuration.warnings.isEmpty)
+    }
+
+    @Test("the extension is case-insensitive, and .yaml and .yml are both YAML")
+    func extensions() throws {
+        let directory = try TemporaryDirectory()
+        for name in ["a.YAML", "b.yaml", "c.Yml", "d.JSON", "e.Toml"] {
+            let text =
+                name.lowercased().hasSuffix("json")
+                ? #"{"compute_threads": 5}"#
+                : name.lowercased().hasSuffix("toml") ? "compute_threads = 5" : "compute_threads: 5"
+            let path = try directory.write(name, text)
+            #expect(try LoomBuilder.hermetic().file(path).resolve().computeThreads == 5, "\(name)")
+        }
+    }
+
+    @Test("empty files set nothing")
+    func emptyFiles() throws {
+        let directory = try TemporaryDirectory()
+        for name in ["a.toml", "b.yaml"] {
+            let path = try directory.write(name, "")
+            #expect(try LoomBuilder.hermetic().file(path).resolve().computeThreads == 7)
+        }
+        let json = try directory.write("c.json", "{}")
+        #expect(try LoomBuilder.hermetic().file(json).resolve().computeThreads == 7)
+    }
+
+    @Test("a missing optional file is skipped")
+    func optionalMissing() throws {
+        let configuration = try LoomBuilder.hermetic().file("/nonexistent/loom.toml", required: false).resolve()
+        #expect(configuration.computeThreads == 7)
+    }
+
+    @Test("cuda_device: an integer is an ordinal, a string a UUID (even one made of digits), as in loom-rs")
+    func cudaDeviceTypes() throws {
+        let directory = try TemporaryDirectory()
+        let ordinal = try directory.write("a.toml", "cuda_device = 1\n")
+        let uuid = try directory.write("b.toml", "cuda_device = \"1\"\n")
+        #expect(try LoomBuilder.hermetic().file(ordinal).resolve().cudaDevice == .ordinal(1))
+        #expect(try LoomBuilder.hermetic().file(uuid).resolve().cudaDevice == .uuid("1"))
+        #expect(try LoomBuilder.hermetic().cudaDevice(uuid: "0").resolve().cudaDevice == .uuid("0"))
+    }
+
+    @Test("YAML booleans and integers keep their types")
+    func yamlTypes() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write("a.yaml", "pin_threads: false\ncuda_device: 0\n")
+        let configuration = try LoomBuilder.hermetic().file(path).resolve()
+        #expect(configuration.pinThreads == false)
+        #expect(configuration.cudaDevice == .ordinal(0))
+    }
+}

@@ -1,0 +1,87 @@
+import Testing
+
+@testable import Loom
+
+@Suite("CUDA device hook")
+struct GPUHookTests {
+    private static let device = GPUDevice(
+        index: 1,
+        uuid: "GPU-1111",
+        name: "Fake GPU",
+        pciBusID: "0000:b3:00.0",
+        numaNode: 1,
+        localCPUs: CPUSet(4...11)
+    )
+
+    @Test("without a locator a selected device is carried and reported as a warning")
+    func noLocator() throws {
+        let configuration = try LoomBuilder.hermetic().cudaDevice(id: 0).resolve()
+        #expect(configuration.cudaDevice == .ordinal(0))
+        #expect(configuration.gpu == nil)
+        #expect(configuration.usableCPUs == CPUSet(0...7))
+        #expect(configuration.warnings.count == 1)
+        #expect(configuration.warnings.first?.contains("GPU locality is not available yet") == true)
+        #expect(configuration.warnings.first?.contains("code (LoomBuilder.cudaDevice(id:))") == true)
+    }
+
+    @Test("a locator narrows the usable CPUs to the GPU-local ones")
+    func located() throws {
+        var builder = LoomBuilder.hermetic().cudaDevice(uuid: "GPU-1")
+        builder.gpuResolver = { selector, _, _ throws(LoomError) in
+            #expect(selector == .uuid("GPU-1"))
+            return (Self.device, ["a locator warning"])
+        }
+        let configuration = try builder.resolve()
+        #expect(configuration.gpu == Self.device)
+        #expect(configuration.usableCPUs == CPUSet(4...7))
+        #expect(configuration.asyncCPUs == [4])
+        #expect(configuration.computeThreads == 3)
+        #expect(configuration.warnings == ["a locator warning"])
+    }
+
+    @Test("the locator sees the environment and the sysfs reader")
+    func locatorInputs() throws {
+        let builder = LoomBuilder.hermetic(environment: ["CUDA_VISIBLE_DEVICES": "1"])
+            .cudaDevice(id: 0)
+            .resolvingGPU { _, environment, sysfs throws(LoomError) in
+                #expect(environment["CUDA_VISIBLE_DEVICES"] == "1")
+                #expect(sysfs.root == "/nonexistent-loom-sysfs-root")
+                return (Self.device, [])
+            }
+        #expect(try builder.resolve().gpu?.index == 1)
+    }
+
+    @Test("unknown locality keeps the usable CPUs")
+    func unknownLocality() throws {
+        let unknown = GPUDevice(
+            index: 0,
+            uuid: "GPU-0",
+            name: "n",
+            pciBusID: "0000:17:00.0",
+            numaNode: nil,
+            localCPUs: nil
+        )
+        let builder = LoomBuilder.hermetic().cudaDevice(id: 0).resolvingGPU { _, _, _ throws(LoomError) in (unknown, [])
+        }
+        #expect(try builder.resolve().usableCPUs == CPUSet(0...7))
+    }
+
+    @Test("GPU-local CPUs outside the usable CPUs are an error naming the device and the CPUs")
+    func disjoint() {
+        let builder = LoomBuilder.hermetic(allowed: CPUSet(0...3)).cudaDevice(id: 1)
+            .resolvingGPU { _, _, _ throws(LoomError) in (Self.device, []) }
+        expectLoomError(
+            builder,
+            .cudaNoAllowedCPUs,
+            containing: ["\"1\"", "cuda_device", "code (LoomBuilder.cudaDevice(id:))", "4-11", "0000:b3:00.0", "(0-3)"]
+        )
+    }
+
+    @Test("a locator error passes through unchanged")
+    func locatorError() {
+        let failure = LoomError(.cudaDeviceNotFound, description: "No GPU with UUID \"GPU-9\" is visible.")
+        let builder = LoomBuilder.hermetic().cudaDevice(uuid: "GPU-9")
+            .resolvingGPU { _, _, _ throws(LoomError) in throw failure }
+        #expect(throws: failure) { try builder.resolve() }
+    }
+}

@@ -1,0 +1,39 @@
+import Testing
+
+@testable import Loom
+
+extension LoomBuilder {
+    /// A builder that depends on nothing of this machine: no process environment, allowed CPUs 0-7 (or as
+    /// given), and an empty sysfs tree (no topology advice).
+    static func hermetic(allowed: CPUSet = CPUSet(0...7), environment: [String: String] = [:]) -> LoomBuilder {
+        LoomBuilder()
+            .environment(environment)
+            .allowedCPUs(allowed)
+            .sysfs(SysfsReader(root: "/nonexistent-loom-sysfs-root"))
+    }
+}
+
+/// Resolves `builder` and checks that it fails with `code` and a message containing every part.
+func expectLoomError(
+    _ builder: LoomBuilder,
+    _ code: LoomError.Code,
+    containing parts: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    do {
+        let configuration = try builder.resolve()
+        Issue.record(
+            "expected \(code), resolved \(configuration.computeThreads) threads",
+            sourceLocation: sourceLocation
+        )
+    } catch {
+        #expect(error.code == code, "\(error.description)", sourceLocation: sourceLocation)
+        for part in parts {
+            #expect(
+                error.description.contains(part),
+                "\"\(part)\" missing in: \(error.description)",
+                sourceLocation: sourceLocation
+            )
+        }
+    }
+}
