@@ -27,7 +27,8 @@ public enum CUDADeviceSelector: Sendable, Hashable, CustomStringConvertible {
 public struct GPUDevice: Sendable, Hashable {
     /// The NVML index (the order `nvidia-smi` lists GPUs in), which is not necessarily the CUDA ordinal.
     public let index: Int
-    /// The GPU's UUID (`GPU-…`); for a MIG instance, its parent GPU's UUID.
+    /// The GPU's UUID (`GPU-…`); for a MIG instance, its parent GPU's UUID. Empty when unknown (no NVML and no
+    /// `/proc/driver/nvidia/gpus/<bus-id>/information`).
     public let uuid: String
     /// The product name (`NVIDIA H100 80GB HBM3`).
     public let name: String
@@ -37,13 +38,24 @@ public struct GPUDevice: Sendable, Hashable {
     public let numaNode: Int?
     /// The CPUs local to the GPU (its NUMA node's CPUs), or `nil` when the locality is unknown.
     public let localCPUs: CPUSet?
+    /// Why ``localCPUs`` is `nil` (`numa_node = -1`), for the warning that says all allowed CPUs are used.
+    package let localityUnknownReason: String?
 
-    package init(index: Int, uuid: String, name: String, pciBusID: String, numaNode: Int?, localCPUs: CPUSet?) {
+    package init(
+        index: Int,
+        uuid: String,
+        name: String,
+        pciBusID: String,
+        numaNode: Int?,
+        localCPUs: CPUSet?,
+        localityUnknownReason: String? = nil
+    ) {
         self.index = index
         self.uuid = uuid
         self.name = name
         self.pciBusID = pciBusID
         self.numaNode = numaNode
         self.localCPUs = localCPUs
+        self.localityUnknownReason = localCPUs == nil ? (localityUnknownReason ?? "no locality information") : nil
     }
 }
