@@ -39,14 +39,11 @@ package enum GPULocator {
         source: String? = nil
     ) throws(LoomError) -> (device: GPUDevice, diagnostics: [GPUDiagnostic]) {
         let visibleDevices = context.environment["CUDA_VISIBLE_DEVICES"]
-        var migUUIDs: [String] = []
-        switch selector {
-        case .uuid(let text):
-            if Self.isMIGInstanceUUID(text) { migUUIDs.append(text) }
-        case .ordinal:
-            if let visibleDevices {
-                migUUIDs = Self.tokens(of: visibleDevices).filter(Self.isMIGInstanceUUID)
-            }
+        // MIG instances are resolved while NVML is open: the selector's, and those CUDA_VISIBLE_DEVICES lists
+        // (needed to map an ordinal, or to tell whether a UUID selector is hidden from CUDA).
+        var migUUIDs = visibleDevices.map { Self.tokens(of: $0).filter(Self.isMIGInstanceUUID) } ?? []
+        if case .uuid(let text) = selector, Self.isMIGInstanceUUID(text), !migUUIDs.contains(text) {
+            migUUIDs.append(text)
         }
         let inventory = try GPUInventory.read(
             context,

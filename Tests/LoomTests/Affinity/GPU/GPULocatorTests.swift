@@ -325,6 +325,12 @@ struct GPULocatorTests {
                     + "CUDA code in this process cannot use it."
             ]
         )
+        // A MIG instance of that GPU in CUDA_VISIBLE_DEVICES makes it visible.
+        let viaMIG = try GPULocator.resolve(
+            .uuid(DGX.uuid1),
+            context: machine.context(["CUDA_VISIBLE_DEVICES": DGX.mig1])
+        )
+        #expect(viaMIG.diagnostics.isEmpty)
     }
 
     // MARK: Without NVML
