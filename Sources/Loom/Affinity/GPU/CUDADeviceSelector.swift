@@ -5,7 +5,11 @@
 /// - ``uuid(_:)``: a GPU UUID (`GPU-8932f937-…`), a unique prefix of one, or a MIG instance UUID (`MIG-…`,
 ///   resolved to its parent GPU).
 public enum CUDADeviceSelector: Sendable, Hashable, CustomStringConvertible {
+    /// A CUDA device ordinal (`cudaSetDevice(n)`): the n-th device of `CUDA_VISIBLE_DEVICES` when that is set,
+    /// else NVML index `n` (`nvidia-smi`'s numbering).
     case ordinal(Int)
+    /// A GPU UUID (`GPU-8932f937-d72c-4106-c12f-20bd9faed9f6`), a unique prefix of one (`GPU-8932f937`), or a
+    /// MIG instance UUID (`MIG-…`), which selects its parent GPU.
     case uuid(String)
 
     /// Reads a selector the way `cuda_device`, `LOOM_CUDA_DEVICE` and `--loom-cuda-device` are written: a decimal
@@ -15,6 +19,7 @@ public enum CUDADeviceSelector: Sendable, Hashable, CustomStringConvertible {
         if let ordinal = Int(trimmed) { self = .ordinal(ordinal) } else { self = .uuid(trimmed) }
     }
 
+    /// The selector as it would be written in `cuda_device`: the ordinal's digits or the UUID.
     public var description: String {
         switch self {
         case .ordinal(let ordinal): "\(ordinal)"
