@@ -7,6 +7,13 @@ let package = Package(
     products: [
         .library(name: "Loom", targets: ["Loom"]),
         .executable(name: "loom", targets: ["LoomCLI"]),
+        // Test fixtures, not API: fake NVML libraries the GPU tests `dlopen` by absolute path. They are dynamic
+        // library products (not test dependencies) because only a product can be a `.so`; `swift build` and
+        // `swift test` build every product of the root package, so each lands beside the test executable
+        // (`.build/<triple>/debug/libLoomFakeNVML.so`), where Tests/LoomTests/Affinity/GPU/FakeNVML.swift finds it.
+        // A package that depends on Loom builds only the products it names, so it never builds these.
+        .library(name: "LoomFakeNVML", type: .dynamic, targets: ["LoomFakeNVML"]),
+        .library(name: "LoomFakeNVMLLegacy", type: .dynamic, targets: ["LoomFakeNVMLLegacy"]),
     ],
     traits: [
         .trait(
@@ -27,6 +34,10 @@ let package = Package(
     targets: [
         // The only C: GNU extensions Glibc does not expose (affinity, thread names, getcpu) and the futex.
         .target(name: "CLoomLinux"),
+        // Fake libnvidia-ml.so.1 for the GPU tests (see the products above); LoomFakeNVMLLegacy is the same
+        // source built without the _v2/_v3 symbols, MIG and affinity-scope functions.
+        .target(name: "LoomFakeNVML", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "LoomFakeNVMLLegacy", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "Loom",
             dependencies: [
