@@ -21,10 +21,14 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Flag(name: .customLong("list-gpus"), help: "List the NVIDIA GPUs (NVML index order) with the CPUs local to each, then exit.")
+    var listGPUs = false
+
     @OptionGroup(title: "Loom runtime options")
     var loom: LoomArguments
 
     func run() throws {
+        if self.listGPUs { return try self.listGPUsAndExit() }
         let configuration: LoomConfiguration
         do {
             configuration = try LoomBuilder().envPrefix("LOOM").withCLIArgs(self.loom).resolve()
@@ -34,6 +38,19 @@ struct InfoCommand: ParsableCommand {
         }
         for warning in configuration.warnings { StandardError.write("warning: \(warning)") }
         print(self.json ? configuration.infoJSON : configuration.infoText)
+    }
+}
+
+extension InfoCommand {
+    private func listGPUsAndExit() throws {
+        do {
+            let (devices, diagnostics) = try GPULocator.list(context: .process())
+            for diagnostic in diagnostics { StandardError.write("warning: \(diagnostic.message)") }
+            print(GPUDevice.listing(devices, json: self.json))
+        } catch {
+            StandardError.write("error: \(error.description)")
+            throw ExitCode(1)
+        }
     }
 }
 

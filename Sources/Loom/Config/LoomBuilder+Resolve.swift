@@ -45,21 +45,29 @@ extension LoomBuilder {
 
         var gpu: GPUDevice?
         if let device = merged.cudaDevice {
-            if let resolver = self.gpuResolver ?? Self.defaultGPUResolver {
-                let (located, locatorWarnings) = try resolver(device.value, environment, sysfs)
-                gpu = located
+            let located: GPUDevice
+            if let resolver = self.gpuResolver {
+                let locatorWarnings: [String]
+                (located, locatorWarnings) = try resolver(device.value, environment, sysfs)
                 warnings += locatorWarnings
-                if let local = located.localCPUs {
-                    let narrowed = usable.intersection(local)
-                    guard !narrowed.isEmpty else { throw Self.noLocalCPUs(device, located, usable) }
-                    usable = narrowed
-                }
             } else {
-                warnings.append(
-                    "cuda_device \(device.value) (\(device.source.description)) is set, but GPU locality is not "
-                        + "available yet; using CPUs \(usable)."
+                let diagnostics: [GPUDiagnostic]
+                (located, diagnostics) = try GPULocator.resolve(
+                    device.value,
+                    context: GPUContext(environment: environment, sysfs: sysfs),
+                    source: device.source.description
                 )
+                warnings += diagnostics.map(\.message)
             }
+            gpu = located
+            let narrowed = try GPULocator.usableCPUs(
+                for: located,
+                allowed: usable,
+                source: device.source.description,
+                value: device.written
+            )
+            usable = narrowed.cpus
+            warnings += narrowed.diagnostics.map(\.message)
         }
 
         let asyncThreads = merged.asyncThreads?.value ?? 1
@@ -122,22 +130,5 @@ extension LoomBuilder {
             layers.append(try ConfigLayer(decoding: ConfigLayer.readCommandLine(arguments)))
         }
         return layers.reduce(ConfigLayer()) { $0.overlaid(by: $1) }
-    }
-
-    private static func noLocalCPUs(
-        _ device: Setting<CUDADeviceSelector>,
-        _ gpu: GPUDevice,
-        _ usable: CPUSet
-    ) -> LoomError {
-        let local = gpu.localCPUs.map { "\($0)" } ?? "unknown"
-        let node = gpu.numaNode.map { ", NUMA node \($0)" } ?? ""
-        return .invalidValue(
-            .cudaNoAllowedCPUs,
-            key: LoomConfiguration.Key.cudaDevice.rawValue,
-            value: device.written,
-            source: device.source.description,
-            reason: "the CPUs local to GPU \(gpu.index) (\(gpu.pciBusID)\(node): \(local)) do not overlap the CPUs "
-                + "Loom may use (\(usable)); check the container cpuset, taskset or numactl"
-        )
     }
 }

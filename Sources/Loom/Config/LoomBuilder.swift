@@ -29,10 +29,6 @@ public struct LoomBuilder: Sendable {
     package typealias GPUResolver =
         @Sendable (CUDADeviceSelector, [String: String], SysfsReader) throws(LoomError) -> (GPUDevice, [String])
 
-    /// The resolver ``resolve()`` uses when none is injected: `nil` until GPU locality lands, in which case a
-    /// selected CUDA device only draws a warning. The GPU locator plugs in here.
-    package static let defaultGPUResolver: GPUResolver? = nil
-
     package var files: [ConfigFile] = []
     package var environmentPrefix: String?
     package var reader: ConfigReader?
@@ -41,7 +37,7 @@ public struct LoomBuilder: Sendable {
     package var environmentOverride: [String: String]?
     package var allowedCPUsOverride: CPUSet?
     package var sysfsOverride: SysfsReader?
-    /// Overrides ``defaultGPUResolver`` (tests inject a fake locator here).
+    /// Replaces ``GPULocator`` (tests inject a fake locator here).
     package var gpuResolver: GPUResolver?
 
     /// A builder with nothing configured: every value is its default and no file or variable is read.
@@ -209,7 +205,7 @@ public struct LoomBuilder: Sendable {
         return copy
     }
 
-    /// Maps a selected CUDA device with `resolver` instead of ``defaultGPUResolver``.
+    /// Maps a selected CUDA device with `resolver` instead of ``GPULocator``.
     package func resolvingGPU(with resolver: GPUResolver?) -> LoomBuilder {
         var copy = self
         copy.gpuResolver = resolver

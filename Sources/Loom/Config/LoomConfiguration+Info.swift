@@ -71,18 +71,7 @@ extension LoomConfiguration {
             ),
         ]
         if let gpu = self.gpu {
-            members.append(
-                (
-                    "gpu",
-                    .object([
-                        ("index", .int(gpu.index)),
-                        ("uuid", .string(gpu.uuid)),
-                        ("name", .string(gpu.name)),
-                        ("pci_bus_id", .string(gpu.pciBusID)),
-                        ("local_cpus", gpu.localCPUs.map { .string($0.description) } ?? .null),
-                    ])
-                )
-            )
+            members.append(("gpu", gpu.infoJSON))
         }
         return JSONText.object(members).rendered()
     }

@@ -13,15 +13,17 @@ struct GPUHookTests {
         localCPUs: CPUSet(4...11)
     )
 
-    @Test("without a locator a selected device is carried and reported as a warning")
-    func noLocator() throws {
-        let configuration = try LoomBuilder.hermetic().cudaDevice(id: 0).resolve()
-        #expect(configuration.cudaDevice == .ordinal(0))
-        #expect(configuration.gpu == nil)
-        #expect(configuration.usableCPUs == CPUSet(0...7))
-        #expect(configuration.warnings.count == 1)
-        #expect(configuration.warnings.first?.contains("GPU locality is not available yet") == true)
-        #expect(configuration.warnings.first?.contains("code (LoomBuilder.cudaDevice(id:))") == true)
+    @Test("with the real locator and no GPU anywhere, selecting a device is an error naming what was tried")
+    func realLocatorWithoutGPU() {
+        var builder = LoomBuilder.hermetic(environment: ["LOOM_NVML_LIBRARY": "/nonexistent/libnvidia-ml.so.1"])
+            .cudaDevice(id: 0)
+        builder.gpuResolver = nil
+        expectLoomError(
+            builder,
+            .cudaUnavailable,
+            containing: ["No NVIDIA GPU found", "/nonexistent/libnvidia-ml.so.1", "cuda_device \"0\"",
+                         "code (LoomBuilder.cudaDevice(id:))"]
+        )
     }
 
     @Test("a locator narrows the usable CPUs to the GPU-local ones")
@@ -36,7 +38,12 @@ struct GPUHookTests {
         #expect(configuration.usableCPUs == CPUSet(4...7))
         #expect(configuration.asyncCPUs == [4])
         #expect(configuration.computeThreads == 3)
-        #expect(configuration.warnings == ["a locator warning"])
+        #expect(
+            configuration.warnings == [
+                "a locator warning",
+                "Using 4 of 8 GPU-local CPUs (the rest are outside this process's allowed set).",
+            ]
+        )
     }
 
     @Test("the locator sees the environment and the sysfs reader")
@@ -73,7 +80,7 @@ struct GPUHookTests {
         expectLoomError(
             builder,
             .cudaNoAllowedCPUs,
-            containing: ["\"1\"", "cuda_device", "code (LoomBuilder.cudaDevice(id:))", "4-11", "0000:b3:00.0", "(0-3)"]
+            containing: ["cuda_device \"1\"", "code (LoomBuilder.cudaDevice(id:))", "4-11", "0000:b3:00.0", "(0-3)"]
         )
     }
 

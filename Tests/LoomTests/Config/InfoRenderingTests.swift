@@ -72,7 +72,13 @@ struct InfoRenderingTests {
         let uuid = try LoomBuilder.hermetic().cudaDevice(uuid: "GPU-x").resolve()
         let uuidJSON = try self.object(uuid.infoJSON)
         #expect(uuidJSON["cuda_device"] as? String == "GPU-x")
-        #expect(uuidJSON["gpu"] == nil)
+        // The stub locator reports unknown locality: local_cpus is null, not a guess.
+        let stub = try #require(uuidJSON["gpu"] as? [String: Any])
+        #expect(stub["uuid"] as? String == LoomBuilder.stubGPU.uuid)
+        #expect(stub["local_cpus"] is NSNull)
+
+        let none = try self.object(try LoomBuilder.hermetic().resolve().infoJSON)
+        #expect(none["gpu"] == nil)
     }
 
     @Test("unpinned threads show empty CPU strings in JSON")

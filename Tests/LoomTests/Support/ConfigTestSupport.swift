@@ -10,7 +10,19 @@ extension LoomBuilder {
             .environment(environment)
             .allowedCPUs(allowed)
             .sysfs(SysfsReader(root: "/nonexistent-loom-sysfs-root"))
+            .resolvingGPU { selector, _, _ throws(LoomError) in (stubGPU, []) }
     }
+
+    /// What the hermetic builder's stub locator returns for any selected device: locality unknown, so the usable
+    /// CPUs stay as they are. Tests of GPU narrowing inject their own locator.
+    static let stubGPU = GPUDevice(
+        index: 0,
+        uuid: "GPU-00000000-stub",
+        name: "Stub GPU",
+        pciBusID: "0000:17:00.0",
+        numaNode: nil,
+        localCPUs: nil
+    )
 }
 
 /// Resolves `builder` and checks that it fails with `code` and a message containing every part.

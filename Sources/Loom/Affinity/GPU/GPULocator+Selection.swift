@@ -176,7 +176,7 @@ extension GPULocator {
     private static func notFound(_ description: String, value: String, source: String?) -> LoomError {
         LoomError(
             .cudaDeviceNotFound,
-            description: description + Self.attribution(key: Self.key, source: source),
+            description: description + Self.attribution(key: Self.key, value: value, source: source),
             reason: description,
             key: Self.key,
             value: value,

@@ -105,11 +105,13 @@ package enum GPULocator {
     ///   - device: a GPU from ``resolve(_:context:source:)``.
     ///   - allowed: the CPUs this process may use (``CPUSet/allowed()``, or the configured cpuset).
     ///   - source: where the CUDA device selection came from, named in the error.
+    ///   - value: the selection as it was written (`0`, `GPU-8932f937`), named in the error.
     /// - Throws: ``LoomError`` with code ``LoomError/Code/cudaNoAllowedCPUs`` when no GPU-local CPU is allowed.
     package static func usableCPUs(
         for device: GPUDevice,
         allowed: CPUSet,
-        source: String? = nil
+        source: String? = nil,
+        value: String? = nil
     ) throws(LoomError) -> (cpus: CPUSet, diagnostics: [GPUDiagnostic]) {
         guard let local = device.localCPUs else {
             let reason = device.localityUnknownReason ?? "no locality information"
@@ -132,9 +134,10 @@ package enum GPULocator {
                 + "or numactl, or select another GPU."
             throw LoomError(
                 .cudaNoAllowedCPUs,
-                description: description + Self.attribution(key: Self.key, source: source),
+                description: description + Self.attribution(key: Self.key, value: value, source: source),
                 reason: description,
                 key: Self.key,
+                value: value,
                 source: source
             )
         }
@@ -153,10 +156,11 @@ package enum GPULocator {
     /// The configuration key errors name.
     static let key = "cuda_device"
 
-    /// ` Requested by cuda_device (environment variable LOOM_CUDA_DEVICE).`, or nothing without a source.
-    static func attribution(key: String?, source: String?) -> String {
+    /// ` Requested by cuda_device "1" (environment variable LOOM_CUDA_DEVICE).`, or nothing without a source.
+    static func attribution(key: String?, value: String?, source: String?) -> String {
         guard let source else { return "" }
-        return " Requested by \(key ?? Self.key) (\(source))."
+        let written = value.map { " \"\($0)\"" } ?? ""
+        return " Requested by \(key ?? Self.key)\(written) (\(source))."
     }
 
     /// `GPU-8932f937-…@0000:17:00.0`, for lists of what is visible.

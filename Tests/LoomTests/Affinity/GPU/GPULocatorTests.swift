@@ -87,6 +87,15 @@ struct GPULocatorTests {
         #expect(devices.map(\.pciBusID) == ["0000:17:00.0", "0000:b3:00.0"])
         #expect(devices.map(\.uuid) == [DGX.uuid0, DGX.uuid1])
         #expect(diagnostics.isEmpty)
+
+        // `loom info --list-gpus` renders the same list, as text and as JSON.
+        let text = GPUDevice.listing(devices, json: false).split(separator: "\n")
+        #expect(text.count == 2)
+        #expect(text[0].hasPrefix("GPU 0: ") && text[0].contains("0000:17:00.0") && text[0].contains(DGX.uuid0))
+        #expect(text[1].contains("NUMA node 1") && text[1].contains("local CPUs \(devices[1].localCPUs!)"))
+        let json = GPUDevice.listing(devices, json: true)
+        #expect(json.contains("\"pci_bus_id\": \"0000:b3:00.0\""))
+        #expect(GPUDevice.listing([], json: false) == "No NVIDIA GPU found.")
     }
 
     @Test("a GPU-local mask beyond CPU 1023 is read whole")
@@ -189,7 +198,7 @@ struct GPULocatorTests {
         #expect(
             error?.description
                 == "CUDA device ordinal \(ordinal) is out of range: 2 device(s) visible (CUDA_VISIBLE_DEVICES is not "
-                + "set). Requested by cuda_device (environment variable LOOM_CUDA_DEVICE)."
+                + "set). Requested by cuda_device \"\(ordinal)\" (environment variable LOOM_CUDA_DEVICE)."
         )
     }
 
@@ -604,14 +613,20 @@ struct GPULocatorTests {
         defer { machine.remove() }
         let (device, _) = try GPULocator.resolve(.ordinal(1), context: machine.context())
         let error = #expect(throws: LoomError.self) {
-            try GPULocator.usableCPUs(for: device, allowed: CPUSet(0...31), source: "flag --loom-cuda-device")
+            try GPULocator.usableCPUs(
+                for: device,
+                allowed: CPUSet(0...31),
+                source: "flag --loom-cuda-device",
+                value: "1"
+            )
         }
         #expect(error?.code == .cudaNoAllowedCPUs)
+        #expect(error?.value == "1")
         #expect(
             error?.description
                 == "CPUs local to GPU 1 (0000:b3:00.0, NUMA node 1: 32-63,96-127) do not overlap the CPUs this "
                 + "process may use (0-31). Check the container cpuset (cpuset.cpus.effective), taskset or numactl, "
-                + "or select another GPU. Requested by cuda_device (flag --loom-cuda-device)."
+                + "or select another GPU. Requested by cuda_device \"1\" (flag --loom-cuda-device)."
         )
     }
 
