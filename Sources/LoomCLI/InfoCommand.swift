@@ -47,6 +47,10 @@ extension InfoCommand {
             let (devices, diagnostics) = try GPULocator.list(context: .process())
             for diagnostic in diagnostics { StandardError.write("warning: \(diagnostic.message)") }
             print(GPUDevice.listing(devices, json: self.json))
+        } catch where error.code == .cudaUnavailable {
+            // No GPU is a valid answer to "which GPUs are there": an empty list, with what was tried on stderr.
+            StandardError.write("note: \(error.description)")
+            print(GPUDevice.listing([], json: self.json))
         } catch {
             StandardError.write("error: \(error.description)")
             throw ExitCode(1)
