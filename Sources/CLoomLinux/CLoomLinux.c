@@ -117,3 +117,4 @@ void cloom_yield(void) { sched_yield(); }
 __thread void *cloom_tls_worker = NULL;
 __thread void *cloom_tls_runtime = NULL;
 __thread void *cloom_tls_parker = NULL;
+__thread void *cloom_tls_async_pool = NULL;

@@ -63,6 +63,9 @@ void cloom_yield(void);
 extern __thread void *cloom_tls_worker;
 extern __thread void *cloom_tls_runtime;
 extern __thread void *cloom_tls_parker;
+extern __thread void *cloom_tls_async_pool;
+static inline void *cloom_current_async_pool(void) { return cloom_tls_async_pool; }
+static inline void cloom_set_current_async_pool(void *pool) { cloom_tls_async_pool = pool; }
 static inline void *cloom_current_parker(void) { return cloom_tls_parker; }
 static inline void cloom_set_current_parker(void *parker) { cloom_tls_parker = parker; }
 static inline void *cloom_current_worker(void) { return cloom_tls_worker; }

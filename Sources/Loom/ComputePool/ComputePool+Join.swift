@@ -80,7 +80,7 @@ extension WorkerThread {
                         return Result(catching: b).map { (valueA, $0) }
                     }
                     // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
-                    popped.execute()
+                    self.execute(popped)
                 }
                 // b was stolen: keep working until its thief sets the latch.
                 self.waitUntil { job.pointee.latch.probe() }

@@ -25,6 +25,8 @@ import Synchronization
 public final class ComputePool: Sendable {
     @usableFromInline
     let registry: Registry
+    /// The pool as a `TaskExecutor` (for the async bridge).
+    let taskExecutor: ComputeTaskExecutor
     /// The name the pool's threads carry (`{name}-compute-0000`, ...).
     public let name: String
     private let closed = Atomic<Bool>(false)
@@ -59,10 +61,23 @@ public final class ComputePool: Sendable {
     }
 
     /// Starts a pool with one worker per entry of `threads` (named and pinned as given).
-    package init(name: String, threads: [LoomThreadInfo], isShared: Bool = false) throws(LoomError) {
+    package init(
+        name: String,
+        threads: [LoomThreadInfo],
+        isShared: Bool = false,
+        onThreadStart: (@Sendable () -> Void)? = nil
+    ) throws(LoomError) {
         self.name = name
         self.isShared = isShared
-        self.registry = try Registry(name: name, threads: threads, stackSize: LoomTuning.computeStackSize)
+        let registry = try Registry(
+            name: name,
+            threads: threads,
+            stackSize: LoomTuning.computeStackSize,
+            onStart: onThreadStart
+        )
+        self.registry = registry
+        self.taskExecutor = ComputeTaskExecutor(registry: registry)
+        registry.taskExecutor = self.taskExecutor.asUnownedTaskExecutor()
     }
 
     deinit {

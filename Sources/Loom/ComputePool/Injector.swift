@@ -1,7 +1,8 @@
 import Synchronization
 
-/// The pool's global FIFO queue for jobs that come from outside its workers (`install`, `spawn` and the bridge
-/// from async code), as rayon-core's injector.
+/// A pool's global FIFO queue for jobs that come from outside its workers (rayon-core's injector): `install`,
+/// `spawn` and tasks hopping onto the compute pool use `Injector<JobRef>`; the async pool queues every task job in an
+/// `Injector<UnownedJob>`.
 ///
 /// A mutex-protected ring buffer (a pthread mutex, which ThreadSanitizer understands; the standard library's
 /// `Mutex` is invisible to it): producers are few (threads handing work to the pool) and each hand-off already
@@ -13,20 +14,20 @@ import Synchronization
 /// `count` is a hint kept beside it: producers increment it inside the lock (sequentially consistent, so that the
 /// sleep protocol's Dekker check sees it, see `Documentation/Internals/ComputePool.md`), consumers decrement it
 /// inside the lock.
-final class Injector: Sendable {
+final class Injector<Element: Sendable>: Sendable {
     private struct Ring {
-        var slots: [JobRef?] = Array(repeating: nil, count: 64)
+        var slots: [Element?] = Array(repeating: nil, count: 64)
         var head = 0
         var count = 0
         var closed = false
 
-        mutating func append(_ job: JobRef) {
+        mutating func append(_ job: Element) {
             if self.count == self.slots.count { self.grow() }
             self.slots[(self.head + self.count) & (self.slots.count - 1)] = job
             self.count += 1
         }
 
-        mutating func removeFirst() -> JobRef? {
+        mutating func removeFirst() -> Element? {
             guard self.count > 0 else { return nil }
             let job = self.slots[self.head]
             self.slots[self.head] = nil
@@ -36,7 +37,7 @@ final class Injector: Sendable {
         }
 
         private mutating func grow() {
-            var bigger = [JobRef?](repeating: nil, count: self.slots.count * 2)
+            var bigger = [Element?](repeating: nil, count: self.slots.count * 2)
             for offset in 0..<self.count { bigger[offset] = self.slots[(self.head + offset) & (self.slots.count - 1)] }
             self.slots = bigger
             self.head = 0
@@ -55,7 +56,7 @@ final class Injector: Sendable {
     /// Appends a job, unless the injector was closed. The caller then tells the sleep module that there is new work.
     ///
     /// - Returns: `false` if the pool is shutting down and the job was not queued.
-    func push(_ job: JobRef) -> Bool {
+    func push(_ job: Element) -> Bool {
         self.ring.withLock { ring in
             if ring.closed { return false }
             ring.append(job)
@@ -71,7 +72,7 @@ final class Injector: Sendable {
     }
 
     /// Takes the oldest job, if any.
-    func pop() -> JobRef? {
+    func pop() -> Element? {
         guard self.pending.load(ordering: .relaxed) > 0 else { return nil }  // Relaxed: a hint; the lock decides.
         return self.ring.withLock { ring in
             guard let job = ring.removeFirst() else { return nil }

@@ -26,24 +26,41 @@ struct JobHeader {
     init(kind: any JobExecutable.Type) { self.kind = kind }
 }
 
-/// A handle to a job: one pointer to its ``JobHeader``, so it fits one atomic word of a deque slot.
+/// A handle to a job: one word, so it fits one atomic deque slot. Either a pointer to a ``JobHeader``, or — with
+/// the lowest bit set — a Swift concurrency job (a task hopping onto the compute pool through its `TaskExecutor`,
+/// see `ComputeTaskExecutor`). Both kinds of pointer are at least 8-byte aligned, so the bit is free.
 @usableFromInline
 struct JobRef: Equatable, @unchecked Sendable {
     // Sendable: a job ref is handed from one thread to exactly one other through the deque or the injector,
     // whose release/acquire operations publish the job's memory before the receiver dereferences it.
     @usableFromInline
-    let header: UnsafeMutablePointer<JobHeader>
+    let bits: UInt
+
+    @usableFromInline
+    static let taskTag: UInt = 1
 
     @inlinable
-    init(_ header: UnsafeMutablePointer<JobHeader>) { self.header = header }
+    init(_ header: UnsafeMutablePointer<JobHeader>) { self.bits = UInt(bitPattern: header) }
 
     @inlinable
-    init(bits: UInt) { self.header = UnsafeMutablePointer(bitPattern: bits)! }
+    init(bits: UInt) { self.bits = bits }
+
+    /// A ref to a Swift concurrency job.
+    @inlinable
+    init(task: UnownedJob) { self.bits = unsafeBitCast(task, to: UInt.self) | Self.taskTag }
+
+    /// `true` for a Swift concurrency job, which must run through ``WorkerThread/execute(_:)``.
+    @inlinable
+    var isTask: Bool { self.bits & Self.taskTag != 0 }
+
+    /// The concurrency job of a task ref.
+    @inlinable
+    var task: UnownedJob { unsafeBitCast(self.bits & ~Self.taskTag, to: UnownedJob.self) }
 
     @inlinable
-    var bits: UInt { UInt(bitPattern: self.header) }
+    var header: UnsafeMutablePointer<JobHeader> { UnsafeMutablePointer(bitPattern: self.bits)! }
 
-    /// Runs the job on the calling thread.
+    /// Runs a (non-task) job on the calling thread.
     @inlinable
     func execute() { self.header.pointee.kind.execute(self.header) }
 }

@@ -12,22 +12,32 @@ final class Registry: @unchecked Sendable {
     @usableFromInline
     private(set) var workers: [WorkerThread] = []
     @usableFromInline
-    let sleep = Sleep()
-    let injector = Injector()
+    let sleep: Sleep
+    let injector = Injector<JobRef>()
     private let terminating = Atomic<Bool>(false)
     private var threads: [PinnedThread] = []
     /// The thread infos, in worker order.
     let threadInfos: [LoomThreadInfo]
+    /// The pool's `TaskExecutor` face (set once by ``ComputePool`` before any task can hop here).
+    @usableFromInline
+    var taskExecutor: UnownedTaskExecutor?
 
-    /// Starts one worker thread per entry of `threads`.
-    init(name: String, threads infos: [LoomThreadInfo], stackSize: Int) throws(LoomError) {
+    /// Starts one worker thread per entry of `threads`; each runs `onStart` first (the runtime marks its threads).
+    init(
+        name: String,
+        threads infos: [LoomThreadInfo],
+        stackSize: Int,
+        onStart: (@Sendable () -> Void)? = nil
+    ) throws(LoomError) {
         precondition(!infos.isEmpty, "a compute pool needs at least one thread")
         self.name = name
         self.threadInfos = infos
+        self.sleep = Sleep(members: infos.map { _ in Sleeper() })
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
         for (worker, info) in zip(self.workers, infos) {
             // The thread's closure holds the registry until the thread exits.
             let thread = try PinnedThread.start(info, stackSize: stackSize) { [self] in
+                onStart?()
                 worker.run()
                 withExtendedLifetime(self) {}
             }
@@ -55,6 +65,19 @@ final class Registry: @unchecked Sendable {
 
     // MARK: Injecting work from outside
 
+    /// Queues a Swift concurrency job: on the calling worker's deque if it belongs to this pool, else through the
+    /// injector. After the pool closed, returns `false` (the caller hands the job to another executor).
+    func enqueueTask(_ job: UnownedJob) -> Bool {
+        let ref = JobRef(task: job)
+        if let worker = WorkerThread.current, worker.registry === self {
+            worker.push(ref)
+            return true
+        }
+        guard self.injector.push(ref) else { return false }
+        self.sleep.newWork()
+        return true
+    }
+
     /// Queues a job from a thread that is not one of this pool's workers.
     @usableFromInline
     func inject(_ job: JobRef) {
@@ -64,7 +87,7 @@ final class Registry: @unchecked Sendable {
                     + "runtime) alive until the work is submitted, or submit before calling close()."
             )
         }
-        self.sleep.newWork(in: self)
+        self.sleep.newWork()
     }
 
     // MARK: Lifecycle
@@ -74,7 +97,7 @@ final class Registry: @unchecked Sendable {
         self.injector.close()
         // Sequentially consistent: pairs with the fence in Sleep.sleep, so an announcing worker sees it.
         self.terminating.store(true, ordering: .sequentiallyConsistent)
-        self.sleep.wakeAll(self.workers)
+        self.sleep.wakeAll()
     }
 
     /// Waits for every worker thread to exit. Must not be called from one of them.

@@ -19,6 +19,19 @@ import Synchronization
 /// re-check sees the new work or the publisher sees `sleepers > 0`. The parker's token makes the unpark that
 /// follows safe even if it happens before the sleeper parks. The claim compare-exchange on `sleeping` ensures each
 /// announced sleeper is decremented from `sleepers` exactly once (by its claimer or by itself).
+/// One thread's side of the sleep protocol: its `sleeping` flag and its parker.
+@usableFromInline
+final class Sleeper: Sendable {
+    /// `true` while the thread has announced that it is about to park or is parked.
+    let sleeping = Atomic<Bool>(false)
+    @usableFromInline
+    let parker = Parker.make()
+
+    init() {}
+
+    deinit { self.parker.recycle() }
+}
+
 @usableFromInline
 final class Sleep: Sendable {
     /// Workers that announced they are about to park or are parked.
@@ -26,64 +39,68 @@ final class Sleep: Sendable {
     let sleepers = Atomic<Int>(0)
     /// Where the next claim starts, so wake-ups spread over the workers.
     private let cursor = Atomic<Int>(0)
+    /// Every thread of the pool.
+    let members: [Sleeper]
 
-    init() {}
+    init(members: [Sleeper]) { self.members = members }
 
     /// Called after publishing work: wakes one sleeping worker if any. Cheap when nobody sleeps (a fence and a load).
-    func newWork(in registry: Registry) {
-        if self.anyoneSleepingAfterPublish() { self.wakeOne(registry.workers) }
+    @inlinable
+    func newWork() {
+        if self.anyoneSleepingAfterPublish() { self.wakeOne() }
     }
 
     /// The publisher's half of the Dekker pair: a fence, then a look at `sleepers`. `true` means a worker may be
-    /// asleep and should be woken with ``wakeOne(_:)``.
+    /// asleep and should be woken with ``wakeOne()``.
     @inlinable
     func anyoneSleepingAfterPublish() -> Bool {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:until:).
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:unless:).
         return self.sleepers.load(ordering: .relaxed) != 0  // Relaxed: ordered by the fence above.
     }
 
     /// Claims and unparks one sleeping worker, if any is still asleep.
-    func wakeOne(_ workers: [WorkerThread]) {
+    @usableFromInline
+    func wakeOne() {
         let start = self.cursor.add(1, ordering: .relaxed).newValue  // Relaxed: only spreads wake-ups.
-        for offset in 0..<workers.count {
-            let worker = workers[(start &+ offset) % workers.count]
-            if self.claim(worker) {
-                worker.parker.unpark()
+        for offset in 0..<self.members.count {
+            let member = self.members[(start &+ offset) % self.members.count]
+            if self.claim(member) {
+                member.parker.unpark()
                 return
             }
         }
     }
 
     /// Wakes every worker (termination).
-    func wakeAll(_ workers: [WorkerThread]) {
-        for worker in workers {
-            _ = self.claim(worker)
-            worker.parker.unpark()
+    func wakeAll() {
+        for member in self.members {
+            _ = self.claim(member)
+            member.parker.unpark()
         }
     }
 
-    /// Clears the worker's `sleeping` flag if set; whoever clears it decrements `sleepers`.
-    private func claim(_ worker: WorkerThread) -> Bool {
+    /// Clears the member's `sleeping` flag if set; whoever clears it decrements `sleepers`.
+    private func claim(_ member: Sleeper) -> Bool {
         // Relaxed: the flag only decides who decrements the count; the parker carries the wake-up's ordering.
-        guard worker.sleeping.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged else {
+        guard member.sleeping.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged else {
             return false
         }
         self.sleepers.subtract(1, ordering: .relaxed)
         return true
     }
 
-    /// Announce, re-check, park. Returns when woken (or when the re-check found a reason not to park).
-    func sleep(_ worker: WorkerThread, until probe: () -> Bool) {
-        worker.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
+    /// Announce, re-check, park. Returns when woken, or at once when `reasonToStayAwake` (the re-check: the
+    /// awaited latch, termination, visible work) holds after the announcement.
+    func sleep(_ member: Sleeper, unless reasonToStayAwake: () -> Bool) {
+        member.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
         self.sleepers.add(1, ordering: .relaxed)
-        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in newWork().
-        let registry = worker.registry
-        if probe() || registry.isTerminating || registry.hasVisibleWork() {
-            _ = self.claim(worker)
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in anyoneSleepingAfterPublish().
+        if reasonToStayAwake() {
+            _ = self.claim(member)
             return
         }
-        worker.parker.park()
-        // Woken by a latch setter or termination (who do not claim), or by newWork() (who did).
-        _ = self.claim(worker)
+        member.parker.park()
+        // Woken by a latch setter or termination (who do not claim), or by a publisher (who did).
+        _ = self.claim(member)
     }
 }

@@ -17,10 +17,9 @@ final class WorkerThread: @unchecked Sendable {
     /// The registry's sleep module, held directly so the hot path loads no unowned reference.
     @usableFromInline
     let sleep: Sleep
+    let sleeper: Sleeper
     @usableFromInline
     let parker: Parker
-    /// `true` while the thread has announced that it is about to park or is parked (see ``Sleep``).
-    let sleeping = Atomic<Bool>(false)
     /// xorshift state for picking steal victims; owner only.
     private var random: UInt64
 
@@ -28,11 +27,10 @@ final class WorkerThread: @unchecked Sendable {
         self.index = index
         self.registry = registry
         self.sleep = registry.sleep
-        self.parker = Parker.make()
+        self.sleeper = registry.sleep.members[index]
+        self.parker = self.sleeper.parker
         self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
-
-    deinit { self.parker.recycle() }
 
     /// The worker running on the calling thread, of any pool, or `nil`.
     @inlinable
@@ -55,11 +53,23 @@ final class WorkerThread: @unchecked Sendable {
     @inlinable
     func push(_ job: JobRef) {
         self.deque.push(job)
-        if self.sleep.anyoneSleepingAfterPublish() { self.wakeOneCold() }
+        self.sleep.newWork()
+    }
+
+    /// Runs a job: a Loom job directly, a Swift concurrency job on this pool's task executor.
+    @inlinable
+    func execute(_ job: JobRef) {
+        if job.isTask {
+            self.runTask(job.task)
+        } else {
+            job.execute()
+        }
     }
 
     @usableFromInline
-    func wakeOneCold() { self.sleep.wakeOne(self.registry.workers) }
+    func runTask(_ job: UnownedJob) {
+        job.runSynchronously(on: self.registry.taskExecutor!)
+    }
 
     /// Pops this worker's newest job. Owner thread only.
     @inlinable
@@ -110,7 +120,7 @@ final class WorkerThread: @unchecked Sendable {
     func waitUntil(_ probe: () -> Bool) {
         while !probe() {
             if let job = self.findWork() {
-                job.execute()
+                self.execute(job)
             } else {
                 self.idle(until: probe)
             }
@@ -125,11 +135,12 @@ final class WorkerThread: @unchecked Sendable {
             cloom_yield()
             if probe() { return }
             if let job = self.findWork() {
-                job.execute()
+                self.execute(job)
                 return
             }
         }
-        self.registry.sleep.sleep(self, until: probe)
+        let registry = self.registry
+        self.sleep.sleep(self.sleeper) { probe() || registry.isTerminating || registry.hasVisibleWork() }
     }
 
     // MARK: Main loop
@@ -145,13 +156,13 @@ final class WorkerThread: @unchecked Sendable {
         let terminating = { self.registry.isTerminating }
         while true {
             if let job = self.findWork() {
-                job.execute()
+                self.execute(job)
                 continue
             }
             if self.registry.isTerminating {
                 // Terminate is set after the injector closed: one more look sees every job pushed before that.
                 if let job = self.findWork() {
-                    job.execute()
+                    self.execute(job)
                     continue
                 }
                 return

@@ -13,3 +13,12 @@ extension LoomTuning {
     /// builds need a fraction of that. The memory is only reserved: pages are touched as the stack grows.
     static let computeStackSize = 128 << 20
 }
+
+extension LoomTuning {
+    /// Stack size of async-pool threads (Swift tasks keep their frames on the task's own allocator, so little
+    /// thread stack is needed).
+    static let asyncStackSize = 8 << 20
+    /// Rounds an idle async-pool thread spins (a `pause` per round, a `sched_yield` every 32) before it parks:
+    /// about 20-50 µs, long enough to catch the resumption of a task that just hopped to the compute pool.
+    static let asyncSpinRounds = 4096
+}

@@ -29,6 +29,13 @@ func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     for thread in threads { thread.join() }
 }
 
+/// A boolean shared between threads and tasks.
+final class Flag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { self.value.store(true, ordering: .releasing) }
+    var isSet: Bool { self.value.load(ordering: .acquiring) }
+}
+
 /// A simple error for throwing-closure tests.
 struct TestError: Error, Equatable {
     let id: Int

@@ -1,0 +1,123 @@
+import CLoomLinux
+import Synchronization
+
+/// The async pool: Swift concurrency's jobs run on Loom's own pinned, named threads (a `TaskExecutor`).
+///
+/// A task that prefers this executor (`Task(executorPreference:)`, `withTaskExecutorPreference`, or anything started
+/// by ``LoomRuntime/spawnAsync(_:)-(()->T)``) runs every job on these threads, across every `await`: when something
+/// resumes it from another thread (a compute job finishing, an I/O completion), it is queued back here.
+///
+/// Design: one shared FIFO of jobs (an ``Injector``) and N worker threads that take from it. An idle worker spins
+/// for a few microseconds (yielding the CPU, so the NIO event loops that share these CPUs still run) before it
+/// parks; resuming a parked thread costs 5-50 µs on small virtual machines, while a spinning one picks a job up in
+/// well under one. Parking uses the compute pool's sleep protocol (``Sleep``), so no wake-up is lost.
+/// `Documentation/Internals/AsyncPool.md` compares this with running Swift tasks on NIO event loops.
+///
+/// After ``close()``, jobs that still arrive (tasks resumed late) go to the global concurrent executor: nothing is
+/// lost, nothing runs on freed threads.
+final class AsyncPool: TaskExecutor, @unchecked Sendable {
+    // Sendable: `threads` is written in init before any thread can see the pool and only read afterwards (under
+    // `closeState`'s lock in close()); the rest is atomic or locked.
+
+    private let queue = Injector<UnownedJob>()
+    private let sleep: Sleep
+    private let terminating = Atomic<Bool>(false)
+    private var threads: [PinnedThread] = []
+    private let closeState = LockedValue(false)
+    let threadInfos: [LoomThreadInfo]
+
+    /// Starts one thread per entry of `threads`; each runs `onStart` first.
+    init(threads infos: [LoomThreadInfo], onStart: (@Sendable () -> Void)? = nil) throws(LoomError) {
+        precondition(!infos.isEmpty, "the async pool needs at least one thread")
+        self.threadInfos = infos
+        self.sleep = Sleep(members: infos.map { _ in Sleeper() })
+        for (index, info) in infos.enumerated() {
+            let sleeper = self.sleep.members[index]
+            let thread = try PinnedThread.start(info, stackSize: LoomTuning.asyncStackSize) { [self] in
+                onStart?()
+                sleeper.parker.installAsCurrent()
+                cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
+                self.run(sleeper)
+                cloom_set_current_async_pool(nil)
+                cloom_set_current_parker(nil)
+            }
+            self.threads.append(thread)
+        }
+    }
+
+    deinit {
+        // Threads hold the pool until they exit, so deinit only runs once they have.
+    }
+
+    // MARK: TaskExecutor
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        guard self.queue.push(unowned) else {
+            globalConcurrentExecutor.enqueue(ExecutorJob(unowned))
+            return
+        }
+        self.sleep.newWork()
+    }
+
+    // MARK: Workers
+
+    private func run(_ sleeper: Sleeper) {
+        let executor = self.asUnownedTaskExecutor()
+        while true {
+            if let job = self.queue.pop() {
+                job.runSynchronously(on: executor)
+                continue
+            }
+            if self.isTerminating {
+                // Termination is set after the queue closed: one more look sees every job queued before.
+                if let job = self.queue.pop() {
+                    job.runSynchronously(on: executor)
+                    continue
+                }
+                return
+            }
+            self.idle(sleeper)
+        }
+    }
+
+    /// Spins until a job shows up or the spin budget is spent, then parks.
+    private func idle(_ sleeper: Sleeper) {
+        for round in 0..<LoomTuning.asyncSpinRounds {
+            if !self.queue.isEmpty || self.isTerminating { return }
+            if round & 31 == 31 { cloom_yield() } else { cloom_cpu_relax() }
+        }
+        self.sleep.sleep(sleeper) { !self.queue.isEmpty || self.isTerminating }
+    }
+
+    private var isTerminating: Bool {
+        self.terminating.load(ordering: .acquiring)  // Acquire: pairs with the store in close().
+    }
+
+    /// The calling thread is one of this pool's.
+    var isCurrentThreadInPool: Bool {
+        cloom_current_async_pool() == Unmanaged.passUnretained(self).toOpaque()
+    }
+
+    /// `true` on a thread of any async pool.
+    static var isCurrentThreadAsyncWorker: Bool { cloom_current_async_pool() != nil }
+
+    // MARK: Lifecycle
+
+    /// Lets queued jobs run, stops the threads and joins them (unless `join` is `false`, or the caller is one of
+    /// them). Idempotent. Later jobs go to the global executor.
+    func close(join: Bool = true) {
+        let first = self.closeState.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        self.queue.close()
+        // Sequentially consistent: pairs with the fence in Sleep.sleep, so an announcing worker sees it.
+        self.terminating.store(true, ordering: .sequentiallyConsistent)
+        self.sleep.wakeAll()
+        if join && !self.isCurrentThreadInPool {
+            for thread in self.threads { thread.join() }
+        }
+    }
+}

@@ -1,0 +1,102 @@
+// The bridge from async code to the compute pool.
+//
+// A call does not hand a closure to another thread: it moves the *calling task* onto the compute pool (the pool is
+// also a `TaskExecutor`, see `ComputeTaskExecutor`), calls the closure there synchronously, and moves the task back.
+// The task object itself is the unit queued both ways, so a call allocates nothing, the closure need not escape or
+// be `@Sendable`, and errors come back with their own type. Each move is a continuation that is resumed at once: the
+// task suspends and is re-enqueued on the executor it now prefers.
+
+extension LoomRuntime {
+    /// Runs `body` on the compute pool and returns its result; the calling task suspends meanwhile, so the async
+    /// thread is free for other tasks.
+    ///
+    /// ```swift
+    /// let sum = await runtime.spawnCompute { (0..<1_000_000).reduce(0, +) }
+    /// ```
+    ///
+    /// The closure may capture local state; it does not escape. It runs on one compute thread, start to end. The
+    /// call is tracked: ``computeTasksInFlight`` counts it until `body` has returned (before the caller resumes).
+    /// After warm-up a call performs no heap allocation: the task itself travels to the compute pool and back.
+    ///
+    /// - Parameter body: synchronous, CPU-bound work.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws, with its own type.
+    public func spawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R {
+        self.tracker.computeStarted()
+        let tracker = self.tracker
+        let result = await withTaskExecutorPreference(self.computePool.taskExecutor) { () async -> Result<R, E> in
+            await reschedule()  // Now on a compute thread.
+            let result = Result(catching: body)
+            tracker.computeFinished()
+            return result
+        }
+        await reschedule()  // Back on the executor the task prefers (the async pool, for Loom tasks).
+        return try result.get()
+    }
+
+    /// Like ``spawnCompute(_:)``, but hands `body` a ``ComputeScope`` whose spawned jobs may use the caller's state;
+    /// returns when `body` and every spawned job have finished. Tracked.
+    ///
+    /// ```swift
+    /// let total = await runtime.scopeCompute { scope in
+    ///     for chunk in chunks { scope.spawn { process(chunk) } }
+    ///     return chunks.count
+    /// }
+    /// ```
+    ///
+    /// - Parameter body: receives the scope; runs on a compute thread.
+    /// - Returns: what `body` returns.
+    /// - Throws: what `body` throws, after the spawned jobs have finished.
+    public func scopeCompute<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) async throws(E) -> R {
+        let pool = self.computePool
+        return try await self.spawnCompute { () throws(E) -> R in try pool.scope(body) }
+    }
+
+    /// Runs `body` on the compute pool and blocks the calling thread until it returns (inline if the caller is
+    /// already one of its threads). Untracked. See ``ComputePool/install(_:)``.
+    ///
+    /// - Important: From async code this blocks the async thread; prefer ``spawnCompute(_:)``.
+    public func install<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+        try self.computePool.install(body)
+    }
+}
+
+/// Suspends the task and re-enqueues it at once on the executor it prefers.
+@usableFromInline
+func reschedule() async {
+    await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in continuation.resume() }
+}
+
+/// Runs `body` on the compute pool of ``LoomRuntime/current``. See ``LoomRuntime/spawnCompute(_:)``.
+///
+/// - Important: Traps outside a runtime (no current runtime); ``trySpawnCompute(_:)`` returns `nil` there instead.
+public func spawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R {
+    guard let runtime = LoomRuntime.current else {
+        preconditionFailure(
+            "spawnCompute was called outside a Loom runtime; call it inside runtime.blockOn or a task from "
+                + "runtime.spawnAsync, call runtime.spawnCompute directly, or use trySpawnCompute."
+        )
+    }
+    return try await runtime.spawnCompute(body)
+}
+
+/// Runs `body` on the compute pool of ``LoomRuntime/current``, or returns `nil` without running it when there is
+/// no current runtime.
+public func trySpawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R? {
+    guard let runtime = LoomRuntime.current else { return nil }
+    return try await runtime.spawnCompute(body)
+}
+
+/// Runs `body` with a ``ComputeScope`` on the compute pool of ``LoomRuntime/current``. See
+/// ``LoomRuntime/scopeCompute(_:)``.
+///
+/// - Important: Traps outside a runtime.
+public func scopeCompute<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) async throws(E) -> R {
+    guard let runtime = LoomRuntime.current else {
+        preconditionFailure(
+            "scopeCompute was called outside a Loom runtime; call it inside runtime.blockOn or a task from "
+                + "runtime.spawnAsync, or call runtime.scopeCompute directly."
+        )
+    }
+    return try await runtime.scopeCompute(body)
+}

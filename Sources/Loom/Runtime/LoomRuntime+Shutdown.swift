@@ -1,0 +1,60 @@
+import NIOCore
+import NIOPosix
+
+extension LoomRuntime {
+    /// Marks the runtime as shutting down, so that ``waitForShutdown()`` can return once nothing tracked is in
+    /// flight. Idempotent. Nothing is cancelled and spawning still works (and is still tracked), as in loom-rs.
+    public func shutdown() { self.tracker.shutdown() }
+
+    /// Suspends until ``shutdown()`` has been called and no tracked task is in flight.
+    ///
+    /// A shutdown or a task finishing at the same moment as the call is never missed.
+    public func waitForShutdown() async { await self.tracker.waitForShutdown() }
+
+    /// Calls ``shutdown()`` and blocks the calling thread until no tracked task is in flight. The runtime stays
+    /// usable afterwards.
+    ///
+    /// - Important: Calling it from a Loom thread traps (the thread would wait for itself); from async code use
+    ///   `runtime.shutdown(); await runtime.waitForShutdown()`.
+    public func blockUntilIdle() {
+        Self.preconditionNotOnLoomThread(
+            "blockUntilIdle",
+            instead: "From async code call shutdown() and then await waitForShutdown()."
+        )
+        self.shutdown()
+        self.tracker.blockUntilShutdownAndIdle()
+    }
+
+    /// Stops both pools and joins their threads, and shuts down the NIO event loops. Work already queued finishes
+    /// first; a task that resumes later continues on the global concurrent executor. Idempotent.
+    /// Dropping the last reference to the runtime does the same.
+    ///
+    /// - Important: Calling `close()` from a Loom thread traps: it would wait for itself. Close the runtime from
+    ///   the thread that built it.
+    public func close() {
+        Self.preconditionNotOnLoomThread("close", instead: "Close the runtime from outside its threads.")
+        self.shutDownPools(join: true)
+    }
+
+    /// Shared by `close()` and `deinit` (which cannot join when the last reference dies on a Loom thread).
+    func shutDownPools(join: Bool) {
+        let first = self.closed.withLock { closed in
+            defer { closed = true }
+            return !closed
+        }
+        guard first else { return }
+        if join {
+            self.computePool.close()
+        } else {
+            self.computePool.registry.terminate()
+        }
+        self.asyncPool.close(join: join)
+        if let group = self.nio.withLock({ $0 }) {
+            if join {
+                try? group.syncShutdownGracefully()
+            } else {
+                group.shutdownGracefully { _ in }
+            }
+        }
+    }
+}

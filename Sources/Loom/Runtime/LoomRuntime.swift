@@ -1,0 +1,141 @@
+import CLoomLinux
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One runtime, two pinned thread pools: an async pool for Swift concurrency (and SwiftNIO) and a work-stealing
+/// compute pool for CPU-bound work.
+///
+/// ```swift
+/// let runtime = try LoomBuilder()
+///     .prefix("myapp")
+///     .asyncThreads(2)
+///     .computeThreads(6)
+///     .build()
+///
+/// let value = try runtime.blockOn {
+///     let io = runtime.spawnAsync { await fetch() }
+///     let sum = await runtime.spawnCompute { (0..<1_000_000).reduce(0, +) }
+///     return await io.value + sum
+/// }
+/// runtime.blockUntilIdle()
+/// ```
+///
+/// - The async pool runs tasks started with ``spawnAsync(_:)-(()->T)`` and ``blockOn(_:)``, and any task that
+///   prefers ``asyncExecutor``. Its threads are named `{prefix}-async-NNNN` and pinned to the async CPUs; the NIO
+///   event loops of ``eventLoopGroup`` run on the same CPUs.
+/// - The compute pool (``computePool``) runs ``spawnCompute(_:)``, ``scopeCompute(_:)``, ``install(_:)`` and
+///   `.parallel` operations called from its threads. Its threads are named `{prefix}-compute-NNNN`.
+///
+/// `spawnAsync`, `spawnCompute` and `scopeCompute` are *tracked*: ``blockUntilIdle()`` and ``waitForShutdown()``
+/// wait for them. Closing the runtime (``close()`` or dropping the last reference) lets queued work finish and
+/// joins every thread.
+///
+/// - Important: ``blockOn(_:)``, ``blockUntilIdle()`` and ``close()`` block the calling thread; calling them from a
+///   Loom thread would make a pool wait for itself, so it traps with a message saying what to do instead.
+public final class LoomRuntime: Sendable, CustomStringConvertible {
+    /// The resolved configuration: every value with its source, the allowed CPUs and the thread plan.
+    public let configuration: LoomConfiguration
+    /// The work-stealing compute pool (untracked `spawn`, `install`, `join`, `scope`).
+    public let computePool: ComputePool
+    let asyncPool: AsyncPool
+    let tracker = TaskTracker()
+    let handle: RuntimeHandle
+    let nio: LockedValue<MultiThreadedEventLoopGroup?> = LockedValue(nil)
+    let ioThreads: LockedValue<[LoomThreadInfo]> = LockedValue([])
+    let closed = LockedValue(false)
+
+    static let logger = Logger(label: "loom")
+
+    /// Starts the threads `configuration` plans. Prefer ``LoomBuilder/build()``, which resolves the configuration
+    /// and logs its warnings.
+    ///
+    /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` if a thread cannot be started.
+    public init(configuration: LoomConfiguration) throws(LoomError) {
+        self.configuration = configuration
+        let handle = RuntimeHandle()
+        self.handle = handle
+        let markThread: @Sendable () -> Void = { cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque()) }
+        let asyncInfos = configuration.threads.filter { $0.pool == .async }
+        let computeInfos = configuration.threads.filter { $0.pool == .compute }
+        self.computePool = try ComputePool(
+            name: configuration.prefix,
+            threads: computeInfos,
+            onThreadStart: { withExtendedLifetime(handle) { markThread() } }
+        )
+        do {
+            self.asyncPool = try AsyncPool(threads: asyncInfos, onStart: { withExtendedLifetime(handle) { markThread() } })
+        } catch {
+            self.computePool.close()
+            throw error
+        }
+        handle.attach(self)
+    }
+
+    deinit {
+        self.shutDownPools(join: !Self.isOnLoomThread)
+    }
+
+    /// The async pool as a `TaskExecutor`, for untracked tasks:
+    /// `Task(executorPreference: runtime.asyncExecutor) { … }`.
+    public var asyncExecutor: any TaskExecutor { self.asyncPool }
+
+    /// Every thread of the runtime: pool, index, full name, kernel name (what `top` shows) and the CPUs it is
+    /// pinned to (empty when pinning is off). The NIO event-loop threads (pool `io`) appear once
+    /// ``eventLoopGroup`` has been used.
+    public var threads: [LoomThreadInfo] { self.configuration.threads + self.ioThreads.withLock { $0 } }
+
+    /// `LoomRuntime[myapp]: async(2, cpus=0-1) compute(6, cpus=2-7)`.
+    public var description: String {
+        let configuration = self.configuration
+        return "LoomRuntime[\(configuration.prefix)]: async(\(configuration.asyncThreads), "
+            + "cpus=\(configuration.asyncCPUs)) compute(\(configuration.computeThreads), "
+            + "cpus=\(configuration.computeCPUs))"
+    }
+
+    // MARK: Tracking
+
+    /// `true` when no tracked async or compute task is in flight.
+    public var isIdle: Bool { self.tracker.isIdle }
+
+    /// The number of tracked `spawnCompute` / `scopeCompute` calls now running.
+    public var computeTasksInFlight: Int { self.tracker.computeInFlight }
+
+    /// The number of tracked `spawnAsync` tasks now running.
+    public var asyncTasksInFlight: Int { self.tracker.asyncInFlight }
+
+    // MARK: Misuse checks
+
+    /// `true` on a thread of any Loom runtime or compute pool.
+    static var isOnLoomThread: Bool {
+        cloom_current_runtime() != nil || cloom_current_worker() != nil || AsyncPool.isCurrentThreadAsyncWorker
+    }
+
+    static func currentThreadName() -> String {
+        var buffer = [CChar](repeating: 0, count: 32)
+        _ = buffer.withUnsafeMutableBufferPointer { cloom_get_name_self($0.baseAddress, $0.count) }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func preconditionNotOnLoomThread(_ function: String, instead: String) {
+        precondition(
+            !isOnLoomThread,
+            "LoomRuntime.\(function) was called on Loom thread '\(currentThreadName())'; it would block a pool "
+                + "thread waiting for work that needs that pool. \(instead)"
+        )
+    }
+}
+
+/// What a Loom thread's thread-local slot points at: a weak reference to its runtime, so that
+/// ``LoomRuntime/current`` never returns a runtime that is being torn down. Each thread keeps the handle alive.
+final class RuntimeHandle: Sendable {
+    private let box = LockedValue(WeakRuntime())
+
+    struct WeakRuntime {
+        weak var runtime: LoomRuntime?
+    }
+
+    func attach(_ runtime: LoomRuntime) { self.box.withLock { $0.runtime = runtime } }
+
+    var runtime: LoomRuntime? { self.box.withLock { $0.runtime } }
+}
