@@ -52,7 +52,7 @@ public final class ComputePool: Sendable {
             LoomThreadInfo(
                 pool: .compute,
                 index: index,
-                name: "\(name)-compute-\(Self.paddedIndex(index))",
+                name: CPUPlan.fullName(prefix: name, pool: .compute, index: index),
                 kernelName: kernelNames[index],
                 cpus: CPUSet()
             )
@@ -99,7 +99,7 @@ public final class ComputePool: Sendable {
             LoomThreadInfo(
                 pool: .compute,
                 index: $0,
-                name: "\(name)-compute-\(paddedIndex($0))",
+                name: CPUPlan.fullName(prefix: name, pool: .compute, index: $0),
                 kernelName: kernelNames[$0],
                 cpus: CPUSet()
             )
@@ -128,10 +128,5 @@ public final class ComputePool: Sendable {
         guard !self.closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         self.registry.terminate()
         self.registry.joinThreads()
-    }
-
-    static func paddedIndex(_ index: Int) -> String {
-        let digits = String(index)
-        return digits.count >= 4 ? digits : String(repeating: "0", count: 4 - digits.count) + digits
     }
 }

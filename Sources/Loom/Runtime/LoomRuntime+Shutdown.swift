@@ -50,10 +50,12 @@ extension LoomRuntime {
         }
         self.asyncPool.close(join: join)
         if let group = self.nio.withLock({ $0 }) {
+            let handle = self.nioHandleRetain.withLock { $0 }
             if join {
                 try? group.syncShutdownGracefully()
+                handle?.release()
             } else {
-                group.shutdownGracefully { _ in }
+                group.shutdownGracefully { _ in handle?.release() }
             }
         }
     }

@@ -43,6 +43,8 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     let handle: RuntimeHandle
     let nio: LockedValue<MultiThreadedEventLoopGroup?> = LockedValue(nil)
     let ioThreads: LockedValue<[LoomThreadInfo]> = LockedValue([])
+    /// The extra reference to `handle` that the NIO loops' thread-local slots hold, released after the group stops.
+    let nioHandleRetain: LockedValue<Unmanaged<RuntimeHandle>?> = LockedValue(nil)
     let closed = LockedValue(false)
 
     static let logger = Logger(label: "loom")

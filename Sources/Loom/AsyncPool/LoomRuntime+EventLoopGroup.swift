@@ -1,0 +1,67 @@
+import CLoomLinux
+import NIOCore
+import NIOPosix
+
+extension LoomRuntime {
+    /// A SwiftNIO `EventLoopGroup` on the async pool's CPUs, for NIO bootstraps, Hummingbird, Vapor and
+    /// AsyncHTTPClient: servers and clients built on it do their I/O on Loom's async CPUs.
+    ///
+    /// ```swift
+    /// let server = try await ServerBootstrap(group: runtime.eventLoopGroup)
+    ///     .bind(host: "127.0.0.1", port: 8080) { … }
+    /// ```
+    ///
+    /// The group is created on first use, with one event loop per async thread. Loop `i` runs on a thread named
+    /// `{prefix}-io-NNNN` (see the kernel-name rule in the README) pinned like async thread `i`, and
+    /// ``LoomRuntime/current`` is this runtime on it. The loops appear in ``threads`` from then on. Closing the
+    /// runtime shuts the group down; do not shut it down yourself.
+    ///
+    /// Why NIO loops *beside* the async pool rather than the async pool itself: waking an epoll loop from another
+    /// thread costs an eventfd write and an `epoll_wait` return, while Loom's own threads spin briefly before they
+    /// park; `Documentation/Internals/AsyncPool.md` has the measurements.
+    public var eventLoopGroup: any EventLoopGroup {
+        self.nio.withLock { existing -> MultiThreadedEventLoopGroup in
+            if let existing { return existing }
+            let group = self.makeEventLoopGroup()
+            existing = group
+            return group
+        }
+    }
+
+    private func makeEventLoopGroup() -> MultiThreadedEventLoopGroup {
+        let asyncThreads = self.configuration.threads.filter { $0.pool == .async }
+        let prefix = self.configuration.prefix
+        let kernelNames = CPUPlan.kernelNames(prefix: prefix, pool: .io, count: asyncThreads.count)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: asyncThreads.count)
+        // One reference held for the loops' thread-local slots; released when the group has shut down.
+        let handle = Unmanaged.passRetained(self.handle)
+        var infos: [LoomThreadInfo] = []
+        for (index, loop) in group.makeIterator().enumerated() {
+            let info = LoomThreadInfo(
+                pool: .io,
+                index: index,
+                name: CPUPlan.fullName(prefix: prefix, pool: .io, index: index),
+                kernelName: kernelNames[index],
+                cpus: asyncThreads[index].cpus
+            )
+            infos.append(info)
+            let raw = UInt(bitPattern: handle.toOpaque())
+            // Runs on the loop's own thread before any channel is registered there.
+            try? loop.submit {
+                _ = info.kernelName.withCString { cloom_set_name_self($0) }
+                if !info.cpus.isEmpty {
+                    let rc = info.cpus.pinCurrentThread()
+                    if rc != 0 {
+                        LoomRuntime.logger.warning(
+                            "Could not pin NIO thread \(info.name) to CPUs \(info.cpus) (error \(rc)); it runs unpinned."
+                        )
+                    }
+                }
+                cloom_set_current_runtime(UnsafeMutableRawPointer(bitPattern: raw))
+            }.wait()
+        }
+        self.ioThreads.withLock { $0 = infos }
+        self.nioHandleRetain.withLock { $0 = handle }
+        return group
+    }
+}
