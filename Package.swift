@@ -60,6 +60,29 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Examples: one runnable program per README snippet (`swift run QuickStart`, ...), built by `swift build`.
+        .executableTarget(name: "QuickStart", dependencies: ["Loom"], path: "Examples/QuickStart",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "ComputePoolTour", dependencies: ["Loom"], path: "Examples/ComputePoolTour",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "StreamPipeline", dependencies: ["Loom"], path: "Examples/StreamPipeline",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(
+            name: "Configured",
+            dependencies: ["Loom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/Configured",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "EchoServer",
+            dependencies: [
+                "Loom",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Examples/EchoServer",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "LoomTests",
             dependencies: [

@@ -3,7 +3,7 @@
 // Run from this directory:  swift package --allow-writing-to-package-directory benchmark
 import PackageDescription
 
-let benchmarkTargets = ["ComputePoolBenchmarks"]
+let benchmarkTargets = ["ComputePoolBenchmarks", "RuntimeBenchmarks"]
 
 let package = Package(
     name: "LoomBenchmarks",
@@ -12,6 +12,8 @@ let package = Package(
         .package(name: "Loom", path: ".."),
         // Naming the trait list explicitly keeps the unmirrored runtime interposer out of the build.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        // For the async-pool design spike (a NIO event loop as a TaskExecutor) in RuntimeBenchmarks.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: benchmarkTargets.map { name in
         .executableTarget(
@@ -19,6 +21,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Loom", package: "Loom"),
                 .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Benchmarks/\(name)",
             swiftSettings: [.swiftLanguageMode(.v6)],

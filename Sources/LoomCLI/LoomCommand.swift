@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// `loom`: inspect (and, later, exercise) a Loom runtime. Each subcommand lives in its own file; add new ones
+/// `loom`: inspect and exercise a Loom runtime. Each subcommand lives in its own file; add new ones
 /// to `subcommands`.
 @main
 struct LoomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loom",
         abstract: "Inspect and exercise a Loom runtime: two pinned thread pools, one for async work, one for compute.",
-        subcommands: [InfoCommand.self]
+        subcommands: [DemoCommand.self, InfoCommand.self]
     )
 }
