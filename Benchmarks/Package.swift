@@ -3,7 +3,7 @@
 // Run from this directory:  swift package --allow-writing-to-package-directory benchmark
 import PackageDescription
 
-let benchmarkTargets = ["ComputePoolBenchmarks", "RuntimeBenchmarks"]
+let benchmarkTargets = ["ComputePoolBenchmarks", "ParallelBenchmarks", "RuntimeBenchmarks"]
 
 let package = Package(
     name: "LoomBenchmarks",

@@ -12,7 +12,7 @@ let runtime = try LoomBuilder()
 print(runtime)
 
 let data = Array(1...100_000)
-let value = try runtime.blockOn {
+let value = runtime.blockOn {
     let io = runtime.spawnAsync { await fetch() }   // a tracked task on the async pool
     let sum = await runtime.spawnCompute {          // the caller suspends; runs on the compute pool
         (0..<1_000_000).reduce(0, +)
