@@ -42,6 +42,7 @@ struct DemoCommand: ParsableCommand {
         print(LoomDemo.render(report, runtime: runtime))
         if self.hold > 0 {
             print("\nholding the runtime's threads for \(self.hold) s (pid \(ProcessInfo.processInfo.processIdentifier))")
+            fflush(nil)  // flush stdout so watchers (scripts/check-demo-threads.sh) see the line while the threads are held
             Thread.sleep(forTimeInterval: self.hold)
         }
         runtime.blockUntilIdle()

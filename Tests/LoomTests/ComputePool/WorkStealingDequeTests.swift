@@ -58,13 +58,14 @@ struct WorkStealingDequeTests {
                 done.store(true, ordering: .releasing)
             } else {
                 while true {
+                    // Read `done` before stealing: if every push had happened and the deque is then empty, stop.
+                    let ownerFinished = done.load(ordering: .acquiring)
                     switch shared.steal() {
                     case .success(let job):
                         stolen.increment()
                         stolenSum.increment(by: number(job))
                     case .retry: continue
-                    case .empty:
-                        if done.load(ordering: .acquiring) && shared.steal() == .empty { return }
+                    case .empty: if ownerFinished { return }
                     }
                 }
             }
