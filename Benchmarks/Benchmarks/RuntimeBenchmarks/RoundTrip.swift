@@ -3,8 +3,10 @@ import Dispatch
 import Loom
 
 // P1: `spawnCompute { 1 }` awaited from a task on the async pool, sequentially (a full round trip), against
-// `withUnsafeContinuation` + `DispatchQueue.global().async` and `Task.detached { 1 }.value`, both awaited from a
-// task on the global executor (what a Swift program does without Loom).
+// `withUnsafeContinuation` + `DispatchQueue.global().async` and `Task.detached { 1 }.value`, each awaited twice:
+// from the same Loom async-pool task (the like-for-like hand-off: the caller stays where it is, only the mechanism
+// differs), and from a task on the global executor (what a Swift program does without Loom; there Dispatch often
+// runs the block on the very thread that just suspended, so nothing crosses threads).
 
 func registerRoundTripBenchmarks() {
     let runtime = defaultRuntime
@@ -17,7 +19,28 @@ func registerRoundTripBenchmarks() {
         }
     }
 
-    Benchmark("P1 withUnsafeContinuation + DispatchQueue.global().async (baseline)") { benchmark in
+    Benchmark("P1 Dispatch hand-off awaited on the Loom async pool (baseline)") { benchmark in
+        await withTaskExecutorPreference(runtime.asyncExecutor) {
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations {
+                let value = await withUnsafeContinuation { (continuation: UnsafeContinuation<Int, Never>) in
+                    DispatchQueue.global().async { continuation.resume(returning: 1) }
+                }
+                blackHole(value)
+            }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("P1 Task.detached { 1 }.value awaited on the Loom async pool (baseline)") { benchmark in
+        await withTaskExecutorPreference(runtime.asyncExecutor) {
+            benchmark.startMeasurement()
+            for _ in benchmark.scaledIterations { blackHole(await Task.detached { 1 }.value) }
+            benchmark.stopMeasurement()
+        }
+    }
+
+    Benchmark("P1 Dispatch hand-off awaited on the global executor (baseline)") { benchmark in
         do {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations {
@@ -30,7 +53,7 @@ func registerRoundTripBenchmarks() {
         }
     }
 
-    Benchmark("P1 Task.detached { 1 }.value (baseline)") { benchmark in
+    Benchmark("P1 Task.detached { 1 }.value awaited on the global executor (baseline)") { benchmark in
         do {
             benchmark.startMeasurement()
             for _ in benchmark.scaledIterations { blackHole(await Task.detached { 1 }.value) }

@@ -131,8 +131,10 @@ final class WorkerThread: @unchecked Sendable {
     /// when `probe` holds, or when woken; the caller loops.
     @usableFromInline
     func idle(until probe: () -> Bool) {
-        for _ in 0..<LoomTuning.workerSpinRounds {
-            cloom_yield()
+        for round in 0..<LoomTuning.workerSpinRounds {
+            // First a short busy spin (work handed over right now is picked up within a few hundred ns), then
+            // rounds that give the CPU away, so threads sharing a CPU still run.
+            if round < LoomTuning.workerPauseRounds { cloom_cpu_relax() } else { cloom_yield() }
             if probe() { return }
             if let job = self.findWork() {
                 self.execute(job)

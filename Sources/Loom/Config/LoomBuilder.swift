@@ -89,8 +89,9 @@ public struct LoomBuilder: Sendable {
         self.setting(.pinThreads, .boolean(pin), method: "pinThreads")
     }
 
-    /// Sets how many completion states the async-to-compute bridge keeps per result type (key
-    /// `compute_pool_size`; default 64).
+    /// Sets `compute_pool_size` (default 64), loom-rs's bridge-state pool size. Loom accepts and validates it for
+    /// compatibility, but its bridge keeps no pooled state, so the value changes nothing (see
+    /// ``LoomConfiguration/computePoolSize``).
     ///
     /// - Parameter size: at least 1.
     /// - Returns: a copy of the builder with the size set.

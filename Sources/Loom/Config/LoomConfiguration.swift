@@ -44,7 +44,13 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// `--no-loom-pin-threads`, setter ``LoomBuilder/pinThreads(_:)``; default `true`.
     public let pinThreads: Bool
 
-    /// How many completion states the async-to-compute bridge keeps ready per result type.
+    /// loom-rs's size of the pool of completion states its async-to-compute bridge reuses, kept so that loom-rs
+    /// configuration files work unchanged.
+    ///
+    /// Loom's bridge keeps no such pool: ``LoomRuntime/spawnCompute(_:)`` moves the calling task itself to the
+    /// compute pool and back, so there is no completion state to allocate or reuse, and this value changes nothing.
+    /// It is still read and validated like every other key (a zero or negative value is an error) and reported by
+    /// `loom info`.
     ///
     /// Key `compute_pool_size`, environment variable `LOOM_COMPUTE_POOL_SIZE`, no flag, setter
     /// ``LoomBuilder/computePoolSize(_:)``; default 64. At least 1.

@@ -1,8 +1,10 @@
 /// Spin and sleep constants, in one place so benchmarks can tune them. Waking a parked thread costs 5-50 µs on
 /// small virtual machines, so every waiting thread first spins for a few microseconds.
 enum LoomTuning {
-    /// Rounds an idle compute worker keeps looking for work (yielding the CPU between rounds) before it parks.
-    static let workerSpinRounds = 64
+    /// Rounds an idle compute worker keeps looking for work before it parks; the first `workerPauseRounds` of them
+    /// only execute a `pause`, the rest yield the CPU (`sched_yield`).
+    static let workerSpinRounds = 320
+    static let workerPauseRounds = 256
     /// Rounds a non-worker thread waiting for a compute job (`install` from outside) spins before it parks.
     static let blockingSpinRounds = 2048
 }
