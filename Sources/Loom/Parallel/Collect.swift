@@ -73,7 +73,8 @@ func concatenate<T>(_ chunks: [[T]], in registry: Registry) -> [T] {
                     (output + starts[index]).initialize(from: chunk.baseAddress!, count: chunk.count)
                 }
             }
-        } combine: { _, _ in }
+        } combine: { _, _ in
+        }
         initializedCount = total
     }
 }

@@ -14,7 +14,8 @@ extension ParallelView {
     ///   error thrown for an element when no element before it matches.
     /// - Complexity: O(*n*) calls to `predicate` at most, spread over the pool's threads.
     @inlinable
-    public func first<E: Error>(where predicate: @Sendable (Base.Element) throws(E) -> Bool) throws(E) -> Base.Element? {
+    public func first<E: Error>(where predicate: @Sendable (Base.Element) throws(E) -> Bool) throws(E) -> Base.Element?
+    {
         let state = ParallelState()
         let result = self.drive { offsets -> Result<Base.Element?, E> in
             var found: Base.Element? = nil

@@ -3,10 +3,6 @@ import Testing
 
 @testable import Loom
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 @Suite("Parallel operations: early exit and placement", .timeLimit(.minutes(3)))
 struct ParallelEarlyExitTests {
     let n = ParallelSizes.large
@@ -108,7 +104,9 @@ struct ParallelEarlyExitTests {
         }
         #expect(nested.allSatisfy { $0 })
         // From a worker of another pool, `install` picks the pool.
-        let crossed = other.install { pool.install { (0..<1_000).parallel.map { _ in currentRegistry() === registry } } }
+        let crossed = other.install {
+            pool.install { (0..<1_000).parallel.map { _ in currentRegistry() === registry } }
+        }
         #expect(crossed.allSatisfy { $0 })
         // Without `install`, an operation on another pool's worker uses that worker's pool.
         let otherRegistry = other.registry

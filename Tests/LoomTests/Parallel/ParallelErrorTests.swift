@@ -96,7 +96,9 @@ struct ParallelErrorTests {
             return i
         }
         try pool.install { () throws(TestError) in
-            #expect(throws: TestError(id: 5)) { try (0..<self.n).parallel.forEach { (i) throws(TestError) in _ = try failing(i) } }
+            #expect(throws: TestError(id: 5)) {
+                try (0..<self.n).parallel.forEach { (i) throws(TestError) in _ = try failing(i) }
+            }
             #expect(throws: TestError(id: 5)) {
                 try (0..<self.n).parallel.reduce(0) { (a, b) throws(TestError) in try a + failing(b) }
             }
