@@ -4,7 +4,7 @@ import Testing
 @testable import Loom
 
 #if os(Linux)
-@Suite("PinnedThread", .timeLimit(.minutes(1)))
+@Suite("PinnedThread", .timeLimit(.minutes(10)))
 struct PinnedThreadTests {
     /// Starts a thread that reports its kernel thread id and then waits until the test has looked at it.
     private func inspect(_ info: LoomThreadInfo, _ check: (Int, PinnedThread) throws -> Void) throws {

@@ -17,7 +17,7 @@ private func nest(_ depth: Int) -> Int {
     return a + b
 }
 
-@Suite("ComputePool", .timeLimit(.minutes(2)))
+@Suite("ComputePool", .timeLimit(.minutes(10)))
 struct ComputePoolTests {
     @Test("join returns both results, from inside and outside the pool")
     func joinResults() throws {

@@ -7,7 +7,7 @@ import Testing
 private func ref(_ n: Int) -> JobRef { JobRef(bits: UInt(n) << 4) }
 private func number(_ job: JobRef) -> Int { Int(job.bits >> 4) }
 
-@Suite("WorkStealingDeque", .timeLimit(.minutes(2)))
+@Suite("WorkStealingDeque", .timeLimit(.minutes(10)))
 struct WorkStealingDequeTests {
     @Test("smoke: pop takes the newest job, steal the oldest")
     func smoke() {

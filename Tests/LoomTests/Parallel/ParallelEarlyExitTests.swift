@@ -3,7 +3,7 @@ import Testing
 
 @testable import Loom
 
-@Suite("Parallel operations: early exit and placement", .timeLimit(.minutes(3)))
+@Suite("Parallel operations: early exit and placement", .timeLimit(.minutes(10)))
 struct ParallelEarlyExitTests {
     let n = ParallelSizes.large
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Loom
 
-@Suite("Parallel operations: errors", .timeLimit(.minutes(3)))
+@Suite("Parallel operations: errors", .timeLimit(.minutes(10)))
 struct ParallelErrorTests {
     let n = ParallelSizes.large
 

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Loom
 
-@Suite("parallelSort and sorted", .timeLimit(.minutes(3)))
+@Suite("parallelSort and sorted", .timeLimit(.minutes(10)))
 struct ParallelSortTests {
     @Test("parallelSort matches sort() on arrays of every size", arguments: ParallelSizes.all + [4_096, 4_097, 8_193])
     func matchesSort(count: Int) {

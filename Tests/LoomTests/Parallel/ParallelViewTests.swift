@@ -53,7 +53,7 @@ private func expectSameAsSequential<C: RandomAccessCollection & Sendable>(
     #expect(parallel.sorted { $0 > $1 } == input.sorted(by: >), sourceLocation: sourceLocation)
 }
 
-@Suite("Parallel operations return what their sequential counterparts return", .timeLimit(.minutes(5)))
+@Suite("Parallel operations return what their sequential counterparts return", .timeLimit(.minutes(10)))
 struct ParallelViewTests {
     @Test("on an Array", arguments: ParallelSizes.all)
     func onArray(count: Int) {

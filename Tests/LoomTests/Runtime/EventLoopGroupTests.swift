@@ -42,7 +42,7 @@ private final class CollectHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-@Suite("eventLoopGroup", .timeLimit(.minutes(1)))
+@Suite("eventLoopGroup", .timeLimit(.minutes(10)))
 struct EventLoopGroupTests {
     @Test("a NIO echo server on eventLoopGroup answers over loopback, its I/O on prefixed threads pinned to the async CPUs")
     func echo() throws {

@@ -6,7 +6,7 @@ import Testing
 private func fetch() async -> Int { 40 }
 private func fetchOrFail() async throws -> Int { 40 }
 
-@Suite("LoomRuntime", .timeLimit(.minutes(2)))
+@Suite("LoomRuntime", .timeLimit(.minutes(10)))
 struct LoomRuntimeTests {
     @Test("API.md's building example: prefix, thread counts, description")
     func buildExample() throws {

@@ -17,7 +17,7 @@ private func processThreads() throws -> [String: [String]] {
     return threads
 }
 
-@Suite("Thread placement", .serialized, .timeLimit(.minutes(1)))
+@Suite("Thread placement", .serialized, .timeLimit(.minutes(10)))
 struct ThreadPlacementTests {
     @Test("each runtime thread carries its planned kernel name and is pinned to its planned CPUs")
     func namesAndAffinity() throws {
@@ -50,7 +50,7 @@ struct ThreadPlacementTests {
     }
 }
 
-@Suite("loom demo", .timeLimit(.minutes(1)))
+@Suite("loom demo", .timeLimit(.minutes(10)))
 struct LoomDemoTests {
     @Test("the demo pipeline matches the sequential computation and runs each step on the right pool")
     func pipeline() throws {

@@ -5,7 +5,7 @@ import Testing
 
 // Tests here block their (cooperative-pool) thread in blockOn; every task they wait for therefore runs on the
 // runtime's own executor, never on the global pool, which parallel tests may have blocked.
-@Suite("LoomRuntime tracking and shutdown", .timeLimit(.minutes(2)))
+@Suite("LoomRuntime tracking and shutdown", .timeLimit(.minutes(10)))
 struct TrackingTests {
     @Test("in-flight counts rise while work runs and fall when it finishes")
     func counts() throws {

@@ -24,7 +24,7 @@ private struct CountingSequence: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: self.count, pulls: self.pulls) }
 }
 
-@Suite("computeMap", .timeLimit(.minutes(2)))
+@Suite("computeMap", .timeLimit(.minutes(10)))
 struct ComputeMapTests {
     @Test("API.md's examples: results in input order, with and without maxConcurrency")
     func apiExamples() throws {
