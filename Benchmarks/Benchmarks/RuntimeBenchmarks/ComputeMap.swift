@@ -3,7 +3,7 @@ import Dispatch
 import Loom
 
 // P6: computeMap over a stream. Trivial transform, one element in flight (compare per element with P1); and
-// ~50 µs transforms with maxConcurrency 2 on a compute pool of 2 against maxConcurrency 1 (throughput).
+// 50 µs transforms with maxConcurrency 2 on a compute pool of 2 against maxConcurrency 1 (throughput).
 
 /// An async sequence of 0..<count with no suspension, so the benchmark measures computeMap, not the source.
 struct Numbers: AsyncSequence, Sendable {
@@ -22,26 +22,6 @@ struct Numbers: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(count: self.count) }
 }
-
-/// Spins for about `rounds` iterations of an LCG; `calibratedRounds` is ~50 µs on this machine.
-@inline(never)
-func spin(_ rounds: Int, seed: Int) -> Int {
-    var x = UInt64(truncatingIfNeeded: seed)
-    for _ in 0..<rounds { x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407 }
-    return Int(truncatingIfNeeded: x >> 33)
-}
-
-/// The number of `spin` rounds that take about 50 µs here, measured once at start-up (best of 20).
-let calibratedRounds: Int = {
-    var best = UInt64.max
-    let rounds = 100_000
-    for _ in 0..<20 {
-        let start = DispatchTime.now().uptimeNanoseconds
-        blackHole(spin(rounds, seed: 1))
-        best = min(best, DispatchTime.now().uptimeNanoseconds - start)
-    }
-    return max(1, Int(50_000 * UInt64(rounds) / max(best, 1)))
-}()
 
 /// A compute pool of 2 for the heavy case; not pinned, so both compute threads can use both CPUs.
 let heavyRuntime: LoomRuntime = try! LoomBuilder().prefix("bench6").asyncThreads(1).computeThreads(2)
@@ -71,15 +51,14 @@ func registerComputeMapBenchmarks() {
     for maxConcurrency in [1, 2] {
         let label = maxConcurrency == 1 ? "(baseline)" : "(Loom)"
         Benchmark(
-            "P6 computeMap 200 x ~50 us, maxConcurrency \(maxConcurrency), compute pool of 2 \(label)",
+            "P6 computeMap 200 x 50 us, maxConcurrency \(maxConcurrency), compute pool of 2 \(label)",
             configuration: heavy
         ) { benchmark in
-            let rounds = calibratedRounds
             try await withTaskExecutorPreference(heavyRuntime.asyncExecutor) {
                 benchmark.startMeasurement()
                 var sum = 0
                 for try await value in Numbers(count: 200).computeMap(maxConcurrency: maxConcurrency, {
-                    spin(rounds, seed: $0)
+                    burn(50_000) &+ $0  // 50 µs of arithmetic, timed by the clock (see Latency.swift)
                 }) { sum &+= value }
                 benchmark.stopMeasurement()
                 blackHole(sum)
