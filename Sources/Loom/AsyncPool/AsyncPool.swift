@@ -25,11 +25,24 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private var threads: [PinnedThread] = []
     private let closeState = LockedValue(false)
     let threadInfos: [LoomThreadInfo]
+    /// The compute pool's sleep state when the two pools compete for the same CPUs (see ``init(threads:contendedBy:onStart:)``),
+    /// else `nil`.
+    private let contendedBy: Sleep?
 
     /// Starts one thread per entry of `threads`; each runs `onStart` first.
-    init(threads infos: [LoomThreadInfo], onStart: (@Sendable () -> Void)? = nil) throws(LoomError) {
+    ///
+    /// - Parameter contendedBy: the compute pool's ``Sleep`` when the async threads may run on CPUs the compute
+    ///   workers need (pinning off, or both pools on the same CPUs) and there are more threads than those CPUs. An
+    ///   idle async thread then stops spinning as soon as no compute worker is parked: spinning would take a CPU
+    ///   from a busy compute worker, and on these machines a descheduled worker costs far more than a wake-up.
+    init(
+        threads infos: [LoomThreadInfo],
+        contendedBy: Sleep? = nil,
+        onStart: (@Sendable () -> Void)? = nil
+    ) throws(LoomError) {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")
         self.threadInfos = infos
+        self.contendedBy = contendedBy
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
         for (index, info) in infos.enumerated() {
             let sleeper = self.sleep.members[index]
@@ -85,9 +98,18 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private func idle(_ sleeper: Sleeper) {
         for round in 0..<LoomTuning.asyncSpinRounds {
             if !self.queue.isEmpty || self.isTerminating { return }
+            if round & 31 == 0, self.isComputeSaturated { break }
             if round & 31 == 31 { cloom_yield() } else { cloom_cpu_relax() }
         }
         self.sleep.sleep(sleeper) { !self.queue.isEmpty || self.isTerminating }
+    }
+
+    /// `true` when this pool competes with the compute pool for CPUs and every compute worker is running a job
+    /// (none is searching or parked), so every CPU may be needed by a compute worker. A hint only.
+    private var isComputeSaturated: Bool {
+        guard let compute = self.contendedBy else { return false }
+        // Relaxed: only decides how long to spin.
+        return compute.sleepers.load(ordering: .relaxed) == 0 && compute.searching.load(ordering: .relaxed) == 0
     }
 
     private var isTerminating: Bool {

@@ -21,6 +21,11 @@ final class Registry: @unchecked Sendable {
     /// The pool's `TaskExecutor` face (set once by ``ComputePool`` before any task can hop here).
     @usableFromInline
     var taskExecutor: UnownedTaskExecutor?
+    /// `true` when other busy threads may need the CPUs of this pool's idle workers: the pool has more threads than
+    /// CPUs, or (set by ``LoomRuntime``) its CPUs are shared with an async pool that is itself short of CPUs. Idle
+    /// workers then give the CPU away (`sched_yield`) from their first spin round instead of spinning on `pause`, so
+    /// a thread woken onto their CPU runs at once.
+    let yieldsWhileSearching: Atomic<Bool>
 
     /// Starts one worker thread per entry of `threads`; each runs `onStart` first (the runtime marks its threads).
     init(
@@ -33,6 +38,7 @@ final class Registry: @unchecked Sendable {
         self.name = name
         self.threadInfos = infos
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
+        self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
         for (worker, info) in zip(self.workers, infos) {
             // The thread's closure holds the registry until the thread exits.
@@ -46,6 +52,18 @@ final class Registry: @unchecked Sendable {
     }
 
     var threadCount: Int { self.workers.count }
+
+    /// More threads than the CPUs they may run on: the union of their pins, or the process's CPUs if any thread is
+    /// unpinned.
+    static func isOversubscribed(_ infos: [LoomThreadInfo]) -> Bool {
+        let cpus: Int
+        if infos.allSatisfy({ !$0.cpus.isEmpty }) {
+            cpus = infos.reduce(CPUSet()) { $0.union($1.cpus) }.count
+        } else {
+            cpus = (try? CPUSet.allowed())?.count ?? 1
+        }
+        return infos.count > max(1, cpus)
+    }
 
     @usableFromInline
     var isTerminating: Bool {

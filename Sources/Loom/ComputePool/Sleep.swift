@@ -9,8 +9,12 @@ import Synchronization
 ///   wake it (its latch, every deque, the injector, termination). If something is there it withdraws (clears its
 ///   flag, decrements `sleepers`) and goes back to work; otherwise it parks.
 /// - A thread that publishes new work (pushes on a deque or the injector) issues a sequentially consistent fence
-///   and then reads `sleepers`. If it is nonzero it **claims** one sleeping worker by clearing that worker's
-///   `sleeping` flag with a compare-exchange, decrements `sleepers`, and unparks it.
+///   and then reads `sleepers` and `searching`. If a worker sleeps and none is searching, it **claims** one sleeping
+///   worker by clearing that worker's `sleeping` flag with a compare-exchange, decrements `sleepers`, and unparks
+///   it. While a worker searches, nobody is woken: that worker finds the work, or sees it when it re-checks before
+///   sleeping, or — when it leaves the search to run a job as the last searcher — issues a fence, looks for visible
+///   work and wakes a sleeper for it (rayon's "work found" hand-on). So a burst of jobs wakes threads one by one as
+///   each is taken, and a job that a spinning worker is about to take wakes nobody.
 /// - A latch setter unparks the latch's waiter directly (``Latch/set()``).
 ///
 /// ## Memory ordering
@@ -37,6 +41,11 @@ final class Sleep: Sendable {
     /// Workers that announced they are about to park or are parked.
     @usableFromInline
     let sleepers = Atomic<Int>(0)
+    /// Workers spinning in search of work, between ``startSearching()`` and ``stopSearching(thenCheck:)`` or their
+    /// sleep announcement. While one is searching, a publisher wakes nobody: the searcher takes the work, or sees it
+    /// in the re-check before it sleeps, or passes it on when it leaves (``stopSearching(thenCheck:)``).
+    @usableFromInline
+    let searching = Atomic<Int>(0)
     /// Where the next claim starts, so wake-ups spread over the workers.
     private let cursor = Atomic<Int>(0)
     /// Every thread of the pool.
@@ -50,12 +59,35 @@ final class Sleep: Sendable {
         if self.anyoneSleepingAfterPublish() { self.wakeOne() }
     }
 
-    /// The publisher's half of the Dekker pair: a fence, then a look at `sleepers`. `true` means a worker may be
-    /// asleep and should be woken with ``wakeOne()``.
+    /// The publisher's half of the Dekker pair: a fence, then a look at `sleepers` and `searching`. `true` means a
+    /// worker may be asleep and nobody is searching, so one should be woken with ``wakeOne()``.
     @inlinable
     func anyoneSleepingAfterPublish() -> Bool {
-        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in sleep(_:unless:).
-        return self.sleepers.load(ordering: .relaxed) != 0  // Relaxed: ordered by the fence above.
+        atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fences in sleep and stopSearching.
+        // Relaxed: ordered by the fence above.
+        return self.sleepers.load(ordering: .relaxed) != 0 && self.searching.load(ordering: .relaxed) == 0
+    }
+
+    /// A worker starts spinning in search of work.
+    @inlinable
+    func startSearching() {
+        self.searching.add(1, ordering: .relaxed)  // Relaxed: publishers read it after their fence; see type doc.
+    }
+
+    /// A searching worker stops searching to go back to work (it found a job, or what it waited for is done).
+    /// Publishers may have skipped waking anyone because it was searching, so if it was the last searcher and
+    /// `visibleWork()` (read after a fence) finds work, a sleeper is woken to take it.
+    @inlinable
+    func stopSearching(thenCheck visibleWork: () -> Bool) {
+        self.searching.subtract(1, ordering: .relaxed)  // Relaxed: ordered before the check by the fence below.
+        if self.anyoneSleepingAfterPublish() && visibleWork() { self.wakeOne() }
+    }
+
+    /// A searching worker gives up and is about to call ``sleep(_:unless:)``, whose re-check covers work published
+    /// while it searched.
+    @inlinable
+    func stopSearchingToSleep() {
+        self.searching.subtract(1, ordering: .relaxed)  // Relaxed: ordered before the re-check by sleep's fence.
     }
 
     /// Claims and unparks one sleeping worker, if any is still asleep.

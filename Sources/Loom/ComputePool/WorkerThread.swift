@@ -131,17 +131,25 @@ final class WorkerThread: @unchecked Sendable {
     /// when `probe` holds, or when woken; the caller loops.
     @usableFromInline
     func idle(until probe: () -> Bool) {
+        let registry = self.registry
+        // First a short busy spin (work handed over right now is picked up within a few hundred ns), then rounds
+        // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
+        let pauseRounds =
+            registry.yieldsWhileSearching.load(ordering: .relaxed) ? 0 : LoomTuning.workerPauseRounds  // Relaxed: a hint.
+        self.sleep.startSearching()
         for round in 0..<LoomTuning.workerSpinRounds {
-            // First a short busy spin (work handed over right now is picked up within a few hundred ns), then
-            // rounds that give the CPU away, so threads sharing a CPU still run.
-            if round < LoomTuning.workerPauseRounds { cloom_cpu_relax() } else { cloom_yield() }
-            if probe() { return }
+            if round < pauseRounds { cloom_cpu_relax() } else { cloom_yield() }
+            if probe() {
+                self.sleep.stopSearching { registry.hasVisibleWork() }
+                return
+            }
             if let job = self.findWork() {
+                self.sleep.stopSearching { registry.hasVisibleWork() }
                 self.execute(job)
                 return
             }
         }
-        let registry = self.registry
+        self.sleep.stopSearchingToSleep()
         self.sleep.sleep(self.sleeper) { probe() || registry.isTerminating || registry.hasVisibleWork() }
     }
 

@@ -66,7 +66,13 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             onThreadStart: { withExtendedLifetime(handle) { markThread() } }
         )
         do {
-            self.asyncPool = try AsyncPool(threads: asyncInfos, onStart: { withExtendedLifetime(handle) { markThread() } })
+            let compete = Self.poolsCompeteForCPUs(configuration)
+            if compete { self.computePool.registry.yieldsWhileSearching.store(true, ordering: .relaxed) }
+            self.asyncPool = try AsyncPool(
+                threads: asyncInfos,
+                contendedBy: compete ? self.computePool.registry.sleep : nil,
+                onStart: { withExtendedLifetime(handle) { markThread() } }
+            )
         } catch {
             self.computePool.close()
             throw error
@@ -76,6 +82,19 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
 
     deinit {
         self.shutDownPools(join: !Self.isOnLoomThread)
+    }
+
+    /// Whether an idle async thread that spins would take a CPU a compute worker needs: the pools may run on the same
+    /// CPUs (pinning off, or one CPU shared by both) and there are more threads than those CPUs.
+    static func poolsCompeteForCPUs(_ configuration: LoomConfiguration) -> Bool {
+        let cpus: CPUSet
+        if configuration.pinThreads {
+            if configuration.asyncCPUs.isDisjoint(with: configuration.computeCPUs) { return false }
+            cpus = configuration.asyncCPUs.union(configuration.computeCPUs)
+        } else {
+            cpus = configuration.usableCPUs
+        }
+        return configuration.asyncThreads + configuration.computeThreads > max(1, cpus.count)
     }
 
     /// The async pool as a `TaskExecutor`, for untracked tasks:

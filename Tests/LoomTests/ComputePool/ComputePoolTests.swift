@@ -1,3 +1,4 @@
+import Dispatch
 import Synchronization
 import Testing
 
@@ -210,6 +211,33 @@ struct ComputePoolTests {
         } catch {
             #expect(error.description.contains("\"0\"") && error.code == .invalidConfiguration)
         }
+    }
+
+    @Test(
+        "stress: bursts spawned from outside run while workers search, sleep or yield; no wake-up is lost",
+        arguments: [2, 3]  // 3 threads on a 2-CPU machine: the oversubscribed (yielding) mode
+    )
+    func burstsFromOutside(threads: Int) throws {
+        let pool = try ComputePool(threads: threads, name: "t-burst")
+        let ran = Counter()
+        let done = DispatchSemaphore(value: 0)
+        let rounds = TestSize.scaled(3_000)
+        var expected = 0
+        var stuck = false
+        for round in 0..<rounds where !stuck {
+            let burst = 1 + round % 6
+            for _ in 0..<burst {
+                pool.spawn {
+                    ran.increment()
+                    done.signal()
+                }
+            }
+            expected += burst
+            // A hang guard, not a timing check: a lost wake-up would leave jobs queued with every worker parked.
+            for _ in 0..<burst where done.wait(timeout: .now() + .seconds(60)) == .timedOut { stuck = true }
+        }
+        #expect(!stuck, "a spawned job never ran: \(ran.count) of \(expected)")
+        #expect(ran.count == expected)
     }
 
     @Test("stress: many threads install and join concurrently; every result is right")

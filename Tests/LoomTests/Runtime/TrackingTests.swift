@@ -15,12 +15,15 @@ struct TrackingTests {
 
         let computeEntered = Gate<Void>()
         let computeRelease = Gate<Void>()
+        let computeReturned = Gate<Int>()
         let asyncRelease = AsyncGate()
         let task = runtime.spawnAsync {
             await runtime.spawnCompute {
                 computeEntered.open(with: ())
                 computeRelease.wait()
             }
+            // Read on the caller's side, once spawnCompute has returned: the compute count has already dropped.
+            computeReturned.open(with: runtime.computeTasksInFlight)
             await asyncRelease.wait()
         }
         computeEntered.wait()
@@ -28,8 +31,8 @@ struct TrackingTests {
         #expect(runtime.computeTasksInFlight == 1)
         #expect(!runtime.isIdle)
         computeRelease.open(with: ())
-        // The compute count drops before the caller resumes; the task is still waiting on asyncRelease.
-        runtime.blockOn { await runtime.spawnAsync { 0 }.value }  // a full round through the async pool
+        // The compute count drops before the caller resumes; the task then waits on asyncRelease.
+        #expect(computeReturned.wait() == 0)
         #expect(runtime.computeTasksInFlight == 0)
         #expect(runtime.asyncTasksInFlight == 1)
         asyncRelease.open()
