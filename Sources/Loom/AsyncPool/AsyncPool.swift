@@ -25,8 +25,8 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private var threads: [PinnedThread] = []
     private let closeState = LockedValue(false)
     let threadInfos: [LoomThreadInfo]
-    /// The compute pool's sleep state when the two pools compete for the same CPUs (see ``init(threads:contendedBy:onStart:)``),
-    /// else `nil`.
+    /// The compute pool's sleep state when the two pools compete for the same CPUs (see
+    /// ``init(threads:contendedBy:onStart:)``), else `nil`.
     private let contendedBy: Sleep?
 
     /// Starts one thread per entry of `threads`; each runs `onStart` first.

@@ -134,8 +134,8 @@ final class WorkerThread: @unchecked Sendable {
         let registry = self.registry
         // First a short busy spin (work handed over right now is picked up within a few hundred ns), then rounds
         // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
-        let pauseRounds =
-            registry.yieldsWhileSearching.load(ordering: .relaxed) ? 0 : LoomTuning.workerPauseRounds  // Relaxed: a hint.
+        let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
+        let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
         self.sleep.startSearching()
         for round in 0..<LoomTuning.workerSpinRounds {
             if round < pauseRounds { cloom_cpu_relax() } else { cloom_yield() }

@@ -22,6 +22,7 @@ extension AsyncSequence where Self: Sendable, Element: Sendable {
     ///   - transform: the CPU-bound work for one element.
     /// - Returns: an asynchronous sequence of the transformed elements.
     /// - Important: Iterating without a runtime (no `on:` and no current runtime) traps with a message.
+    @inlinable
     public func computeMap<Output: Sendable>(
         on runtime: LoomRuntime? = nil,
         maxConcurrency: Int = 1,
@@ -38,30 +39,48 @@ where Base.Element: Sendable {
     public typealias Element = Output
     public typealias Failure = any Error
 
-    let base: Base
-    let runtime: LoomRuntime?
-    let maxConcurrency: Int
-    let transform: @Sendable (Base.Element) throws -> Output
+    // Inlinable down to the one-element-in-flight path, so that the client's compiler specialises it for its own
+    // base sequence and transform (unspecialised generic async code pays metadata look-ups on every element).
+    @usableFromInline let base: Base
+    @usableFromInline let runtime: LoomRuntime?
+    @usableFromInline let maxConcurrency: Int
+    @usableFromInline let transform: @Sendable (Base.Element) throws -> Output
 
+    @usableFromInline
+    init(
+        base: Base,
+        runtime: LoomRuntime?,
+        maxConcurrency: Int,
+        transform: @escaping @Sendable (Base.Element) throws -> Output
+    ) {
+        self.base = base
+        self.runtime = runtime
+        self.maxConcurrency = maxConcurrency
+        self.transform = transform
+    }
+
+    @inlinable
     public func makeAsyncIterator() -> Iterator {
         Iterator(sequence: self)
     }
 
     /// The iterator: pulls from the base sequence and hands elements to the compute pool.
     public struct Iterator: AsyncIteratorProtocol {
-        private var base: Base.AsyncIterator
-        private let sequence: ComputeMapSequence
-        private var runtime: LoomRuntime?
-        private var window: ComputeMapWindow<Base.Element, Output>?
-        private var baseFinished = false
-        private var finished = false
+        @usableFromInline var base: Base.AsyncIterator
+        @usableFromInline let sequence: ComputeMapSequence
+        @usableFromInline var runtime: LoomRuntime?
+        @usableFromInline var window: ComputeMapWindow<Base.Element, Output>?
+        @usableFromInline var baseFinished = false
+        @usableFromInline var finished = false
 
+        @usableFromInline
         init(sequence: ComputeMapSequence) {
             self.base = sequence.base.makeAsyncIterator()
             self.sequence = sequence
             self.runtime = sequence.runtime
         }
 
+        @inlinable
         public mutating func next() async throws -> Output? {
             guard !self.finished else { return nil }
             let runtime = self.resolveRuntime()
@@ -80,7 +99,8 @@ where Base.Element: Sendable {
             }
         }
 
-        private mutating func resolveRuntime() -> LoomRuntime {
+        @inlinable
+        mutating func resolveRuntime() -> LoomRuntime {
             if let runtime = self.runtime { return runtime }
             guard let current = LoomRuntime.current else {
                 preconditionFailure(
@@ -93,7 +113,8 @@ where Base.Element: Sendable {
         }
 
         /// One element in flight: the consuming task itself moves to the compute pool for the transform.
-        private mutating func nextOneAtATime(_ runtime: LoomRuntime) async throws -> Output? {
+        @inlinable
+        mutating func nextOneAtATime(_ runtime: LoomRuntime) async throws -> Output? {
             if Task.isCancelled { return nil }
             guard let element = try await self.base.next() else { return nil }
             let transform = self.sequence.transform
@@ -101,7 +122,8 @@ where Base.Element: Sendable {
         }
 
         /// Up to `maxConcurrency` elements in flight, in a ring of preallocated slots.
-        private mutating func nextWindowed(_ runtime: LoomRuntime) async throws -> Output? {
+        @usableFromInline
+        mutating func nextWindowed(_ runtime: LoomRuntime) async throws -> Output? {
             if self.window == nil {
                 self.window = ComputeMapWindow(
                     capacity: self.sequence.maxConcurrency,

@@ -15,6 +15,7 @@ import Synchronization
 ///
 /// Each dispatched job holds a strong reference to the window, so the window (and its slots) outlive every job,
 /// even when the iterator is dropped while jobs run.
+@usableFromInline
 final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Sendable {
     // Sendable: `head` and `count` are touched by the consuming task only; slots are handed over through `state`.
 
