@@ -8,6 +8,13 @@ import Loom
 // differs), and from a task on the global executor (what a Swift program does without Loom; there Dispatch often
 // runs the block on the very thread that just suspended, so nothing crosses threads).
 
+/// The Dispatch baseline: hand `1` to a Dispatch worker and await it through a continuation.
+func dispatchHandOff() async -> Int {
+    await withUnsafeContinuation { (continuation: UnsafeContinuation<Int, Never>) in
+        DispatchQueue.global().async { continuation.resume(returning: 1) }
+    }
+}
+
 func registerRoundTripBenchmarks() {
     let runtime = defaultRuntime
 
@@ -22,12 +29,7 @@ func registerRoundTripBenchmarks() {
     Benchmark("P1 Dispatch hand-off awaited on the Loom async pool (baseline)") { benchmark in
         await withTaskExecutorPreference(runtime.asyncExecutor) {
             benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let value = await withUnsafeContinuation { (continuation: UnsafeContinuation<Int, Never>) in
-                    DispatchQueue.global().async { continuation.resume(returning: 1) }
-                }
-                blackHole(value)
-            }
+            for _ in benchmark.scaledIterations { blackHole(await dispatchHandOff()) }
             benchmark.stopMeasurement()
         }
     }
@@ -43,12 +45,7 @@ func registerRoundTripBenchmarks() {
     Benchmark("P1 Dispatch hand-off awaited on the global executor (baseline)") { benchmark in
         do {
             benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations {
-                let value = await withUnsafeContinuation { (continuation: UnsafeContinuation<Int, Never>) in
-                    DispatchQueue.global().async { continuation.resume(returning: 1) }
-                }
-                blackHole(value)
-            }
+            for _ in benchmark.scaledIterations { blackHole(await dispatchHandOff()) }
             benchmark.stopMeasurement()
         }
     }

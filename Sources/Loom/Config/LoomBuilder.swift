@@ -154,9 +154,7 @@ public struct LoomBuilder: Sendable {
     /// - Parameter prefix: the variables' prefix, without or with the trailing underscore (`"LOOM"`, `"LOOM_"`).
     /// - Returns: a copy of the builder that reads the environment.
     public func envPrefix(_ prefix: String) -> LoomBuilder {
-        var copy = self
-        copy.environmentPrefix = prefix
-        return copy
+        self.with(\.environmentPrefix, prefix)
     }
 
     /// Applies command-line flags parsed by swift-argument-parser; they override every other source. A
@@ -166,9 +164,7 @@ public struct LoomBuilder: Sendable {
     /// - Parameter arguments: the parsed ``LoomArguments`` (an `@OptionGroup` of your command).
     /// - Returns: a copy of the builder that applies the flags (replacing flags applied before).
     public func withCLIArgs(_ arguments: LoomArguments) -> LoomBuilder {
-        var copy = self
-        copy.arguments = arguments
-        return copy
+        self.with(\.arguments, arguments)
     }
 
     /// Reads Loom's keys under `loom.` from your swift-configuration reader (`loom.computeThreads` or
@@ -178,8 +174,13 @@ public struct LoomBuilder: Sendable {
     /// - Parameter reader: the application's reader; Loom scopes it to `loom` itself.
     /// - Returns: a copy of the builder that reads it (replacing a reader given before).
     public func configReader(_ reader: ConfigReader) -> LoomBuilder {
+        self.with(\.reader, reader)
+    }
+
+    /// A copy of the builder with one property changed (every setter returns a modified copy).
+    private func with<Value>(_ property: WritableKeyPath<LoomBuilder, Value>, _ value: Value) -> LoomBuilder {
         var copy = self
-        copy.reader = reader
+        copy[keyPath: property] = value
         return copy
     }
 
@@ -187,29 +188,21 @@ public struct LoomBuilder: Sendable {
 
     /// Uses `variables` instead of the process environment (for `envPrefix` and `LOOM_SYSFS_ROOT`).
     package func environment(_ variables: [String: String]) -> LoomBuilder {
-        var copy = self
-        copy.environmentOverride = variables
-        return copy
+        self.with(\.environmentOverride, variables)
     }
 
     /// Uses `cpus` as the process's allowed CPUs instead of asking the kernel.
     package func allowedCPUs(_ cpus: CPUSet) -> LoomBuilder {
-        var copy = self
-        copy.allowedCPUsOverride = cpus
-        return copy
+        self.with(\.allowedCPUsOverride, cpus)
     }
 
     /// Reads the topology through `reader` instead of the one `LOOM_SYSFS_ROOT` selects.
     package func sysfs(_ reader: SysfsReader) -> LoomBuilder {
-        var copy = self
-        copy.sysfsOverride = reader
-        return copy
+        self.with(\.sysfsOverride, reader)
     }
 
     /// Maps a selected CUDA device with `resolver` instead of ``GPULocator``.
     package func resolvingGPU(with resolver: GPUResolver?) -> LoomBuilder {
-        var copy = self
-        copy.gpuResolver = resolver
-        return copy
+        self.with(\.gpuResolver, resolver)
     }
 }
