@@ -84,8 +84,9 @@ final class WorkerThread: @unchecked Sendable {
 
     @usableFromInline
     func findWorkCold() -> JobRef? {
-        let workers = self.registry.workers
-        let count = workers.count
+        // Unmanaged references: this runs in every idle spin round, and must not write to shared reference counts.
+        let deques = self.registry.stealTargets
+        let count = deques.count
         if count > 1 {
             var retry = true
             while retry {
@@ -94,7 +95,7 @@ final class WorkerThread: @unchecked Sendable {
                 for offset in 0..<count {
                     let victim = start + offset < count ? start + offset : start + offset - count
                     if victim == self.index { continue }
-                    switch workers[victim].deque.steal() {
+                    switch deques[victim]._withUnsafeGuaranteedRef({ $0.steal() }) {
                     case .success(let job): return job
                     case .retry: retry = true
                     case .empty: break
@@ -102,7 +103,7 @@ final class WorkerThread: @unchecked Sendable {
                 }
             }
         }
-        return self.registry.injector.pop()
+        return self.registry.unmanagedInjector._withUnsafeGuaranteedRef { $0.pop() }
     }
 
     private func nextRandom() -> UInt64 {
