@@ -14,12 +14,6 @@ final class Registry: @unchecked Sendable {
     @usableFromInline
     let sleep: Sleep
     let injector = Injector<JobRef>()
-    /// The workers' deques and the injector as unmanaged references, for idle workers that look at them in every
-    /// spin round: retaining and releasing them there would write to their reference counts, next to the fields
-    /// every publisher touches, and make those cache lines bounce between CPUs. Valid while the registry lives
-    /// (which owns both).
-    private(set) var stealTargets = UnsafeMutableBufferPointer<Unmanaged<WorkStealingDeque>>(start: nil, count: 0)
-    private(set) var unmanagedInjector: Unmanaged<Injector<JobRef>>! = nil
     private let terminating = Atomic<Bool>(false)
     private var threads: [PinnedThread] = []
     /// The thread infos, in worker order.
@@ -46,9 +40,6 @@ final class Registry: @unchecked Sendable {
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
-        self.stealTargets = .allocate(capacity: self.workers.count)
-        _ = self.stealTargets.initialize(from: self.workers.map { Unmanaged.passUnretained($0.deque) })
-        self.unmanagedInjector = Unmanaged.passUnretained(self.injector)
         for (worker, info) in zip(self.workers, infos) {
             // The thread's closure holds the registry until the thread exits.
             let thread = try PinnedThread.start(info, stackSize: stackSize) { [self] in
@@ -58,10 +49,6 @@ final class Registry: @unchecked Sendable {
             }
             self.threads.append(thread)
         }
-    }
-
-    deinit {
-        self.stealTargets.deallocate()
     }
 
     var threadCount: Int { self.workers.count }

@@ -84,9 +84,8 @@ final class WorkerThread: @unchecked Sendable {
 
     @usableFromInline
     func findWorkCold() -> JobRef? {
-        // Unmanaged references: this runs in every idle spin round, and must not write to shared reference counts.
-        let deques = self.registry.stealTargets
-        let count = deques.count
+        let workers = self.registry.workers
+        let count = workers.count
         if count > 1 {
             var retry = true
             while retry {
@@ -95,7 +94,7 @@ final class WorkerThread: @unchecked Sendable {
                 for offset in 0..<count {
                     let victim = start + offset < count ? start + offset : start + offset - count
                     if victim == self.index { continue }
-                    switch deques[victim]._withUnsafeGuaranteedRef({ $0.steal() }) {
+                    switch workers[victim].deque.steal() {
                     case .success(let job): return job
                     case .retry: retry = true
                     case .empty: break
@@ -103,7 +102,7 @@ final class WorkerThread: @unchecked Sendable {
                 }
             }
         }
-        return self.registry.unmanagedInjector._withUnsafeGuaranteedRef { $0.pop() }
+        return self.registry.injector.pop()
     }
 
     private func nextRandom() -> UInt64 {
