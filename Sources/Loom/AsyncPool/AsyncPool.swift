@@ -33,8 +33,9 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     ///
     /// - Parameter contendedBy: the compute pool's ``Sleep`` when the async threads may run on CPUs the compute
     ///   workers need (pinning off, or both pools on the same CPUs) and there are more threads than those CPUs. An
-    ///   idle async thread then stops spinning as soon as no compute worker is parked: spinning would take a CPU
-    ///   from a busy compute worker, and on these machines a descheduled worker costs far more than a wake-up.
+    ///   idle async thread then stops spinning as soon as every compute worker is busy (none searching, none
+    ///   parked): spinning would take a CPU from a busy compute worker, and on these machines a descheduled worker
+    ///   costs far more than a wake-up.
     init(
         threads infos: [LoomThreadInfo],
         contendedBy: Sleep? = nil,
