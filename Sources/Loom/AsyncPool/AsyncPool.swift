@@ -28,6 +28,12 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// The compute pool's sleep state when the two pools compete for the same CPUs (see
     /// ``init(threads:contendedBy:onStart:)``), else `nil`.
     private let contendedBy: Sleep?
+    /// With a single thread, the jobs that thread enqueues itself (a task it spawns, a task it resumes) go to a local
+    /// FIFO that only it touches: no lock, no wake-up, and no other thread could have run them sooner. Every 32nd
+    /// job comes from the shared queue first, so work arriving from other threads is not starved.
+    private let isSingleThreaded: Bool
+    @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
+    @exclusivity(unchecked) private var localHead = 0
 
     /// Starts one thread per entry of `threads`; each runs `onStart` first.
     ///
@@ -44,6 +50,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")
         self.threadInfos = infos
         self.contendedBy = contendedBy
+        self.isSingleThreaded = infos.count == 1
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
         for (index, info) in infos.enumerated() {
             let sleeper = self.sleep.members[index]
@@ -67,6 +74,10 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
 
     func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
+        if self.isSingleThreaded && self.isCurrentThreadInPool && !self.isTerminating {
+            self.localJobs.append(unowned)  // The only thread is this one, and it is awake.
+            return
+        }
         guard self.queue.push(unowned) else {
             globalConcurrentExecutor.enqueue(ExecutorJob(unowned))
             return
@@ -78,13 +89,21 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
 
     private func run(_ sleeper: Sleeper) {
         let executor = self.asUnownedTaskExecutor()
+        var localStreak = 0
         while true {
-            if let job = self.queue.pop() {
+            if localStreak < 32, let job = self.popLocal() {
+                localStreak += 1
+                job.runSynchronously(on: executor)
+                continue
+            }
+            localStreak = 0
+            if let job = self.queue.pop() ?? self.popLocal() {
                 job.runSynchronously(on: executor)
                 continue
             }
             if self.isTerminating {
-                // Termination is set after the queue closed: one more look sees every job queued before.
+                // Termination is set after the queue closed: one more look sees every job queued before. The local
+                // FIFO is empty here and only this thread fills it.
                 if let job = self.queue.pop() {
                     job.runSynchronously(on: executor)
                     continue
@@ -93,6 +112,18 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
             }
             self.idle(sleeper)
         }
+    }
+
+    /// The oldest job of the local FIFO (single-threaded pools; the pool's thread only).
+    private func popLocal() -> UnownedJob? {
+        guard self.localHead < self.localJobs.count else { return nil }
+        let job = self.localJobs[self.localHead]
+        self.localHead += 1
+        if self.localHead == self.localJobs.count {
+            self.localJobs.removeAll(keepingCapacity: true)
+            self.localHead = 0
+        }
+        return job
     }
 
     /// Spins until a job shows up or the spin budget is spent, then parks.

@@ -8,6 +8,26 @@ private func fetchOrFail() async throws -> Int { 40 }
 
 @Suite("LoomRuntime", .timeLimit(.minutes(10)))
 struct LoomRuntimeTests {
+    @Test("on a one-thread async pool, a task that keeps yielding does not starve work from other threads")
+    func yieldingTaskDoesNotStarveOthers() throws {
+        let runtime = try LoomRuntime.forTests("starve", asyncThreads: 1, computeThreads: 1)
+        defer { runtime.close() }
+        let stop = Flag()
+        let yields = Counter()
+        let spinner = runtime.spawnAsync {
+            // Each yield re-enqueues this task from the pool's own thread (the local queue).
+            while !stop.isSet {
+                yields.increment()
+                await Task.yield()
+            }
+        }
+        // Enqueued from this thread, so through the shared queue: it must get a turn between the yields.
+        for _ in 0..<100 { runtime.blockOn { () async in () } }
+        runtime.blockOn { stop.set() }
+        runtime.blockOn { await spinner.value }
+        #expect(stop.isSet && yields.count > 0)
+    }
+
     @Test("API.md's building example: prefix, thread counts, description")
     func buildExample() throws {
         let runtime = try LoomBuilder()
