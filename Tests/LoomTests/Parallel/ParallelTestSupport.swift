@@ -8,6 +8,8 @@ import Synchronization
 enum ParallelSizes {
     static let all: [Int] = [0, 1, 2, 7, 1_001, 4_097, 65_537, large]
     static let large = runningUnderThreadSanitizer ? 50_000 : 250_000
+    /// A million elements for one Array check of every operation (a tenth of it under ThreadSanitizer).
+    static let million = runningUnderThreadSanitizer ? 100_000 : 1_000_000
 }
 
 /// Deterministic pseudo-random values with many duplicates (so ties exist), from a 64-bit LCG.

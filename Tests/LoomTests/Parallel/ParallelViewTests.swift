@@ -60,6 +60,11 @@ struct ParallelViewTests {
         expectSameAsSequential(sampleValues(count))
     }
 
+    @Test("on a million-element Array")
+    func onMillionElementArray() {
+        expectSameAsSequential(sampleValues(ParallelSizes.million))
+    }
+
     @Test("on a Range", arguments: ParallelSizes.all)
     func onRange(count: Int) {
         expectSameAsSequential(5..<(5 + count))
