@@ -12,29 +12,8 @@ extension ParallelView {
     /// - Complexity: O(*n*) calls to `predicate`, spread over the pool's threads.
     @inlinable
     public func count<E: Error>(where predicate: @Sendable (Base.Element) throws(E) -> Bool) throws(E) -> Int {
-        let state = ParallelState()
-        let result = self.drive { offsets -> Result<Int, E> in
-            var count = 0
-            do throws(E) {
-                _ = try self.forEachElement(
-                    in: offsets,
-                    until: { _ in ParallelState.canFail(E.self) && state.isStopped }
-                ) { _, element throws(E) in
-                    if try predicate(element) { count += 1 }
-                    return true
-                }
-                return .success(count)
-            } catch {
-                state.stop()
-                return .failure(error)
-            }
-        } combine: { left, right in
-            switch (left, right) {
-            case (.success(let a), .success(let b)): .success(a + b)
-            case (.failure, _): left
-            case (_, .failure): right
-            }
-        }
-        return try result.get()
+        try self.fold(start: { 0 }) { (count, element) throws(E) in
+            if try predicate(element) { count += 1 }
+        } merge: { (a, b) throws(E) in a + b }
     }
 }

@@ -43,39 +43,17 @@ extension ParallelView {
     func extremum<E: Error>(
         _ replaces: (Base.Element, Base.Element) throws(E) -> Bool
     ) throws(E) -> Base.Element? {
-        let state = ParallelState()
-        let result = self.drive { offsets -> Result<Base.Element?, E> in
-            var best: Base.Element? = nil
-            do throws(E) {
-                _ = try self.forEachElement(
-                    in: offsets,
-                    until: { _ in ParallelState.canFail(E.self) && state.isStopped }
-                ) { _, element throws(E) in
-                    if let current = best {
-                        if try replaces(element, current) { best = element }
-                    } else {
-                        best = element
-                    }
-                    return true
-                }
-                return .success(best)
-            } catch {
-                state.stop()
-                return .failure(error)
+        try self.fold(start: { nil as Base.Element? }) { (best, element) throws(E) in
+            if let current = best {
+                if try replaces(element, current) { best = element }
+            } else {
+                best = element
             }
-        } combine: { left, right in
-            guard case .success(let a) = left else { return left }
-            guard case .success(let b) = right else { return right }
-            guard let a else { return right }
-            guard let b else { return left }
-            do throws(E) {
-                return .success(try replaces(b, a) ? b : a)
-            } catch {
-                state.stop()
-                return .failure(error)
-            }
+        } merge: { (a, b) throws(E) in
+            guard let a else { return b }
+            guard let b else { return a }
+            return try replaces(b, a) ? b : a
         }
-        return try result.get()
     }
 }
 

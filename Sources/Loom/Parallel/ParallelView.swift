@@ -61,6 +61,46 @@ extension ParallelView {
         }
     }
 
+    /// Folds the elements into one value: each leaf starts from `start()` and applies `step` to its elements in
+    /// order, and adjacent leaves' values are merged left to right. An error from `step` or `merge` stops the
+    /// remaining leaves; the error of the earliest failed leaf is rethrown. `count`, `reduce`, `min` and `max` are
+    /// folds.
+    @inlinable
+    func fold<Partial, E: Error>(
+        start: () -> Partial,
+        _ step: (inout Partial, Base.Element) throws(E) -> Void,
+        merge: (Partial, Partial) throws(E) -> Partial
+    ) throws(E) -> Partial {
+        let state = ParallelState()
+        let result = self.drive { offsets -> Result<Partial, E> in
+            var partial = start()
+            do throws(E) {
+                _ = try self.forEachElement(
+                    in: offsets,
+                    until: { _ in ParallelState.canFail(E.self) && state.isStopped }
+                ) { _, element throws(E) in
+                    try step(&partial, element)
+                    return true
+                }
+                // A leaf that stopped returns a partial value: some other leaf failed, and its error wins.
+                return .success(partial)
+            } catch {
+                state.stop()
+                return .failure(error)
+            }
+        } combine: { left, right in
+            guard case .success(let a) = left else { return left }
+            guard case .success(let b) = right else { return right }
+            do throws(E) {
+                return .success(try merge(a, b))
+            } catch {
+                state.stop()
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
     /// Calls `body(offset, element)` for the elements at `offsets`, in order, until `body` returns `false` or
     /// `shouldStop(offset)` says the remaining elements are not needed (checked before each element).
     ///

@@ -23,36 +23,10 @@ extension ParallelView {
         _ identity: Base.Element,
         _ operation: @Sendable (Base.Element, Base.Element) throws(E) -> Base.Element
     ) throws(E) -> Base.Element {
-        let state = ParallelState()
-        let result = self.drive { offsets -> Result<Base.Element, E> in
-            var partial = identity
-            do throws(E) {
-                _ = try self.forEachElement(
-                    in: offsets,
-                    until: { _ in ParallelState.canFail(E.self) && state.isStopped }
-                ) { _, element throws(E) in
-                    partial = try operation(partial, element)
-                    return true
-                }
-                // A leaf that stopped returns a partial value: some other leaf failed, and its error wins.
-                return .success(partial)
-            } catch {
-                state.stop()
-                return .failure(error)
-            }
-        } combine: { left, right in
-            switch (left, right) {
-            case (.success(let a), .success(let b)):
-                do throws(E) {
-                    return .success(try operation(a, b))
-                } catch {
-                    state.stop()
-                    return .failure(error)
-                }
-            case (.failure, _): return left
-            case (_, .failure): return right
-            }
+        try self.fold(start: { identity }) { (partial, element) throws(E) in
+            partial = try operation(partial, element)
+        } merge: { (a, b) throws(E) in
+            try operation(a, b)
         }
-        return try result.get()
     }
 }
