@@ -114,6 +114,34 @@ int cloom_futex_wake(uint32_t *address, int count) {
 
 void cloom_yield(void) { sched_yield(); }
 
+#include <stdlib.h>
+
+static __thread uint64_t cloom_chaos_state = 0;
+static unsigned cloom_chaos_one_in = 0;
+
+void cloom_chaos_point(void) {
+    unsigned one_in = __atomic_load_n(&cloom_chaos_one_in, __ATOMIC_RELAXED);
+    if (one_in == 0) {
+        const char *text = getenv("LOOM_CHAOS_ONE_IN");
+        long value = text ? strtol(text, NULL, 10) : 8;
+        one_in = value > 0 ? (unsigned)value : 8;
+        __atomic_store_n(&cloom_chaos_one_in, one_in, __ATOMIC_RELAXED);
+    }
+    uint64_t x = cloom_chaos_state;
+    if (x == 0) x = 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&cloom_chaos_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    cloom_chaos_state = x;
+    if (x % one_in != 0) return;
+    if ((x >> 32) & 1) {
+        sched_yield();
+    } else {
+        unsigned spins = (unsigned)((x >> 40) % 4096);
+        for (unsigned i = 0; i < spins; i++) cloom_cpu_relax();
+    }
+}
+
 __thread void *cloom_tls_worker = NULL;
 __thread void *cloom_tls_runtime = NULL;
 __thread void *cloom_tls_parker = NULL;

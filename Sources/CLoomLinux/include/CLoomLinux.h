@@ -58,6 +58,11 @@ static inline void cloom_cpu_relax(void) {
 /// Gives the CPU away (sched_yield).
 void cloom_yield(void);
 
+/// Fault injection for the wait/wake protocols (Swift builds with `-DLOOM_CHAOS` call it at the protocols'
+/// critical windows; release builds never do): with probability 1/`LOOM_CHAOS_ONE_IN` (environment, default 8)
+/// the calling thread yields its CPU or busy-waits up to ~20 µs, widening the window it is in.
+void cloom_chaos_point(void);
+
 /// Thread-local slots Swift cannot declare itself: the compute-pool worker and the Loom runtime the calling
 /// thread belongs to (unretained pointers; NULL on other threads). Inline so that reading them costs a TLS load.
 extern __thread void *cloom_tls_worker;

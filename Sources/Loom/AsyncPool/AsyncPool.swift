@@ -82,6 +82,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
             globalConcurrentExecutor.enqueue(ExecutorJob(unowned))
             return
         }
+        Chaos.point()
         self.sleep.newWork()
     }
 
@@ -133,6 +134,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
             if round & 31 == 0, self.isComputeSaturated { break }
             if round & 31 == 31 { cloom_yield() } else { cloom_cpu_relax() }
         }
+        Chaos.point()
         self.sleep.sleep(sleeper) { !self.queue.isEmpty || self.isTerminating }
     }
 

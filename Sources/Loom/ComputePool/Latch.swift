@@ -37,6 +37,7 @@ struct Latch: ~Copyable, Sendable {
         let waiter = self.waiter
         // Sequentially consistent (release at least): publishes the job's result; pairs with probe().
         self.state.store(true, ordering: .sequentiallyConsistent)
+        Chaos.point()
         waiter.unpark()
     }
 

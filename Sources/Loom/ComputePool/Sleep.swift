@@ -56,6 +56,7 @@ final class Sleep: Sendable {
     /// Called after publishing work: wakes one sleeping worker if any. Cheap when nobody sleeps (a fence and a load).
     @inlinable
     func newWork() {
+        Chaos.point()
         if self.anyoneSleepingAfterPublish() { self.wakeOne() }
     }
 
@@ -80,6 +81,7 @@ final class Sleep: Sendable {
     @inlinable
     func stopSearching(thenCheck visibleWork: () -> Bool) {
         self.searching.subtract(1, ordering: .relaxed)  // Relaxed: ordered before the check by the fence below.
+        Chaos.point()
         if self.anyoneSleepingAfterPublish() && visibleWork() { self.wakeOne() }
     }
 
@@ -97,6 +99,7 @@ final class Sleep: Sendable {
         for offset in 0..<self.members.count {
             let member = self.members[(start &+ offset) % self.members.count]
             if self.claim(member) {
+                Chaos.point()
                 member.parker.unpark()
                 return
             }
@@ -126,12 +129,15 @@ final class Sleep: Sendable {
     func sleep(_ member: Sleeper, unless reasonToStayAwake: () -> Bool) {
         member.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
         self.sleepers.add(1, ordering: .relaxed)
+        Chaos.point()
         atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in anyoneSleepingAfterPublish().
+        Chaos.point()
         if reasonToStayAwake() {
             _ = self.claim(member)
             return
         }
         member.parker.park()
+        Chaos.point()
         // Woken by a latch setter or termination (who do not claim), or by a publisher (who did).
         _ = self.claim(member)
     }

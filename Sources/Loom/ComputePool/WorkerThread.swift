@@ -144,11 +144,13 @@ final class WorkerThread: @unchecked Sendable {
                 return
             }
             if let job = self.findWork() {
+                Chaos.point()
                 self.sleep.stopSearching { registry.hasVisibleWork() }
                 self.execute(job)
                 return
             }
         }
+        Chaos.point()
         self.sleep.stopSearchingToSleep()
         self.sleep.sleep(self.sleeper) { probe() || registry.isTerminating || registry.hasVisibleWork() }
     }

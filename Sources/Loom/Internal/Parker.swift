@@ -82,12 +82,14 @@ struct Parker: @unchecked Sendable {
             desired: Self.empty,
             ordering: .acquiring
         ).exchanged { return }
+        Chaos.point()
         let announced = self.word.pointee.compareExchange(
             expected: Self.empty,
             desired: Self.parked,
             ordering: .acquiring
         )
         if !announced.exchanged {
+            Chaos.point()
             // A token arrived between the two exchanges.
             self.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: the acquire above already synced.
             return
@@ -105,6 +107,7 @@ struct Parker: @unchecked Sendable {
     /// Leaves a token, waking the thread if it is parked.
     @usableFromInline
     func unpark() {
+        Chaos.point()
         // Release: publishes what the caller wrote before unparking; pairs with the acquire in park().
         if self.word.pointee.exchange(Self.notified, ordering: .releasing) == Self.parked {
             _ = cloom_futex_wake(self.futexWord, 1)

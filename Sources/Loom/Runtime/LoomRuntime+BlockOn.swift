@@ -44,6 +44,7 @@ private final class BlockOnState<T: Sendable, E: Error>: @unchecked Sendable {
     func complete(_ result: Result<T, E>) {
         self.result = result
         self.done.store(true, ordering: .releasing)  // Release: publishes `result`; pairs with wait().
+        Chaos.point()
         self.parker.unpark()
     }
 
