@@ -91,15 +91,19 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private func run(_ sleeper: Sleeper) {
         let executor = self.asUnownedTaskExecutor()
         var localStreak = 0
+        sleeper.enter(.running)
+        defer { sleeper.enter(.stopped) }
         while true {
             if localStreak < 32, let job = self.popLocal() {
                 localStreak += 1
                 job.runSynchronously(on: executor)
+                sleeper.countJob()
                 continue
             }
             localStreak = 0
             if let job = self.queue.pop() ?? self.popLocal() {
                 job.runSynchronously(on: executor)
+                sleeper.countJob()
                 continue
             }
             if self.isTerminating {
@@ -128,14 +132,28 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     }
 
     /// Spins until a job shows up or the spin budget is spent, then parks.
+    ///
+    /// The re-check before parking covers every place a job can be: the shared queue, termination, and the local
+    /// FIFO. Only this thread fills the local FIFO, and the run loop empties it before idling, so it is empty here;
+    /// the check states that invariant where the protocol relies on it.
     private func idle(_ sleeper: Sleeper) {
+        sleeper.enter(.searching)
         for round in 0..<LoomTuning.asyncSpinRounds {
-            if !self.queue.isEmpty || self.isTerminating { return }
+            if self.hasWork || self.isTerminating {
+                sleeper.enter(.running)
+                return
+            }
             if round & 31 == 0, self.isComputeSaturated { break }
             if round & 31 == 31 { cloom_yield() } else { cloom_cpu_relax() }
         }
         Chaos.point()
-        self.sleep.sleep(sleeper) { !self.queue.isEmpty || self.isTerminating }
+        self.sleep.sleep(sleeper) { self.hasWork || self.isTerminating }
+    }
+
+    /// Work for the calling pool thread: a job in the shared queue (a hint until after a fence) or in the local
+    /// FIFO (exact: only this thread touches it).
+    private var hasWork: Bool {
+        !self.queue.isEmpty || self.localHead < self.localJobs.count
     }
 
     /// `true` when this pool competes with the compute pool for CPUs and every compute worker is running a job

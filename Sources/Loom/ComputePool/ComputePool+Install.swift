@@ -37,7 +37,7 @@ extension Registry {
     @usableFromInline
     func installBlocking<R, E: Error>(_ body: () throws(E) -> R) -> Result<R, E> {
         var result: Result<R, E>? = nil
-        withStackJob(running: { result = Result(catching: body) }, waiter: Parker.current) { job in
+        withStackJob(running: { result = Result(catching: body) }, waiter: .thread(Parker.current)) { job in
             self.inject(StackJob.ref(job))
             job.pointee.latch.waitBlocking()
         }
@@ -49,9 +49,9 @@ extension Registry {
     @usableFromInline
     func installCross<R, E: Error>(from worker: WorkerThread, _ body: () throws(E) -> R) -> Result<R, E> {
         var result: Result<R, E>? = nil
-        withStackJob(running: { result = Result(catching: body) }, waiter: worker.parker) { job in
+        withStackJob(running: { result = Result(catching: body) }, waiter: .crossPoolWorker(worker)) { job in
             self.inject(StackJob.ref(job))
-            worker.waitUntil { job.pointee.latch.probe() }
+            worker.waitUntilDone(job)
         }
         return result!
     }

@@ -69,7 +69,7 @@ extension WorkerThread {
     @inlinable
     func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) -> Result<(A, B), E> {
         var resultB: Result<B, E>? = nil
-        return withStackJob(running: { resultB = Result(catching: b) }, waiter: self.parker) { job in
+        return withStackJob(running: { resultB = Result(catching: b) }, waiter: .worker(self)) { job in
                 let ref = StackJob.ref(job)
                 self.push(ref)
                 let resultA = Result(catching: a)
@@ -83,7 +83,7 @@ extension WorkerThread {
                     self.execute(popped)
                 }
                 // b was stolen: keep working until its thief sets the latch.
-                self.waitUntil { job.pointee.latch.probe() }
+                self.waitUntilDone(job)
                 return Self.combine(resultA, resultB!)
         }
     }

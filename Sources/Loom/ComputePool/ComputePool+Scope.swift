@@ -47,7 +47,7 @@ public final class ComputeScope: Sendable {
     let latch: CountLatch
 
     @usableFromInline
-    init(registry: Registry, waiter: Parker) {
+    init(registry: Registry, waiter: LatchWaiter) {
         self.registry = registry
         self.latch = CountLatch(waiter: waiter)
     }
@@ -91,10 +91,10 @@ extension WorkerThread {
     /// `scope` on this worker, which must be the calling thread.
     @inlinable
     func scope<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) -> Result<R, E> {
-        let scope = ComputeScope(registry: self.registry, waiter: self.parker)
+        let scope = ComputeScope(registry: self.registry, waiter: .worker(self))
         let result = Result { () throws(E) -> R in try body(scope) }
         scope.latch.decrement()  // The body's own unit.
-        self.waitUntil { scope.latch.probe() }
+        self.waitUntilDone(scope.latch)
         return result
     }
 }

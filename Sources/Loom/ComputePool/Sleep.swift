@@ -1,41 +1,91 @@
 import Synchronization
 
-/// When compute workers park, and who wakes them (rayon-core's `sleep` module, simplified).
+/// One thread's side of the sleep protocol — its `sleeping` flag and its parker — and what the thread is doing,
+/// for ``LoomRuntime/diagnostics()`` and the watchdog.
 ///
-/// The protocol, in full in `Documentation/Internals/ComputePool.md`:
+/// The flag is written by the thread and by whoever claims it; the activity and counters only by the thread itself
+/// (relaxed stores, read by diagnostics as hints), on a cache line of their own.
+@usableFromInline
+final class Sleeper: Sendable {
+    /// `true` while the thread has announced that it is about to park or is parked.
+    @usableFromInline
+    let sleeping = Atomic<Bool>(false)
+    @usableFromInline
+    let parker = Parker.make()
+    private let padding = CachePadding()
+    /// A ``ThreadActivity`` raw value.
+    @usableFromInline
+    let activity = Atomic<UInt8>(ThreadActivity.starting.rawValue)
+    /// Jobs the thread has run.
+    @usableFromInline
+    let jobsRun = Atomic<UInt64>(0)
+    /// Times the thread parked.
+    @usableFromInline
+    let parks = Atomic<UInt64>(0)
+    private let padding2 = CachePadding()
+
+    init() {}
+
+    deinit { self.parker.recycle() }
+
+    /// Records what the thread does now (owner thread only).
+    @inlinable
+    func enter(_ activity: ThreadActivity) {
+        self.activity.store(activity.rawValue, ordering: .relaxed)  // Relaxed: a hint for diagnostics.
+    }
+
+    /// Counts one job run (owner thread only: a load and a store, no read-modify-write).
+    @inlinable
+    func countJob() {
+        // Relaxed: single writer; readers only sum the counters as hints.
+        self.jobsRun.store(self.jobsRun.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+}
+
+/// What a pool thread is doing, as recorded in its ``Sleeper``.
+@usableFromInline
+enum ThreadActivity: UInt8, Sendable {
+    case starting = 0
+    /// Running jobs (or between two of them).
+    case running = 1
+    /// Idle, spinning with `pause` in search of work.
+    case searching = 2
+    /// Idle, giving the CPU away (`sched_yield`) between looks for work.
+    case yielding = 3
+    /// Announced to the sleep protocol and parked (or about to park).
+    case parked = 4
+    /// The thread has exited.
+    case stopped = 5
+}
+
+/// When pool threads park, and who wakes them (rayon-core's `sleep` module, simplified). Both pools use it: each
+/// compute pool and each async pool has one.
 ///
-/// - An idle worker first spins (``WorkerThread/idle(until:)``). Then it **announces** itself: sets its `sleeping`
-///   flag, increments `sleepers`, issues a sequentially consistent fence, and **re-checks** everything that could
-///   wake it (its latch, every deque, the injector, termination). If something is there it withdraws (clears its
-///   flag, decrements `sleepers`) and goes back to work; otherwise it parks.
-/// - A thread that publishes new work (pushes on a deque or the injector) issues a sequentially consistent fence
-///   and then reads `sleepers` and `searching`. If a worker sleeps and none is searching, it **claims** one sleeping
+/// The protocol, in full in `Documentation/Internals/SleepProtocol.md`:
+///
+/// - An idle worker first spins (``WorkerThread/idle(until:prepareToSleep:wokeUp:)``). Then it **announces**
+///   itself: sets its `sleeping` flag, increments `sleepers`, issues a sequentially consistent fence, and
+///   **re-checks** everything that could wake it (its latch, every queue, termination). If something is there it
+///   withdraws (claims its own flag) and goes back to work; otherwise it parks.
+/// - A thread that publishes new work (pushes on a deque or a queue) issues a sequentially consistent fence and
+///   then reads `sleepers` and `searching`. If a worker sleeps and none is searching, it **claims** one sleeping
 ///   worker by clearing that worker's `sleeping` flag with a compare-exchange, decrements `sleepers`, and unparks
 ///   it. While a worker searches, nobody is woken: that worker finds the work, or sees it when it re-checks before
 ///   sleeping, or — when it leaves the search to run a job as the last searcher — issues a fence, looks for visible
-///   work and wakes a sleeper for it (rayon's "work found" hand-on). So a burst of jobs wakes threads one by one as
-///   each is taken, and a job that a spinning worker is about to take wakes nobody.
-/// - A latch setter unparks the latch's waiter directly (``Latch/set()``).
+///   work and wakes a sleeper for it (rayon's "work found" hand-on).
+/// - A latch setter wakes the latch's waiter the same way, by claiming that particular worker
+///   (``wake(member:)``), so a sleeper entry never says "asleep" for a thread that is already awake.
+///
+/// Every unpark of a worker's parker therefore follows a successful claim (or termination, ``wakeAll()``), and
+/// every claim matches one announcement.
 ///
 /// ## Memory ordering
 /// The announce (flag store, `sleepers` increment, fence, re-check loads) and the publish (work store, fence,
 /// `sleepers` load) form a Dekker pair: with a sequentially consistent fence on both sides, either the sleeper's
 /// re-check sees the new work or the publisher sees `sleepers > 0`. The parker's token makes the unpark that
 /// follows safe even if it happens before the sleeper parks. The claim compare-exchange on `sleeping` ensures each
-/// announced sleeper is decremented from `sleepers` exactly once (by its claimer or by itself).
-/// One thread's side of the sleep protocol: its `sleeping` flag and its parker.
-@usableFromInline
-final class Sleeper: Sendable {
-    /// `true` while the thread has announced that it is about to park or is parked.
-    let sleeping = Atomic<Bool>(false)
-    @usableFromInline
-    let parker = Parker.make()
-
-    init() {}
-
-    deinit { self.parker.recycle() }
-}
-
+/// announced sleeper is decremented from `sleepers` exactly once (by its claimer or by itself); it is sequentially
+/// consistent so that a latch setter's claim and swap are ordered against the waiter's fence (see ``Latch``).
 @usableFromInline
 final class Sleep: Sendable {
     /// Workers that announced they are about to park or are parked.
@@ -49,6 +99,7 @@ final class Sleep: Sendable {
     /// Where the next claim starts, so wake-ups spread over the workers.
     private let cursor = Atomic<Int>(0)
     /// Every thread of the pool.
+    @usableFromInline
     let members: [Sleeper]
 
     init(members: [Sleeper]) { self.members = members }
@@ -95,14 +146,26 @@ final class Sleep: Sendable {
     /// Claims and unparks one sleeping worker, if any is still asleep.
     @usableFromInline
     func wakeOne() {
-        let start = self.cursor.add(1, ordering: .relaxed).newValue  // Relaxed: only spreads wake-ups.
-        for offset in 0..<self.members.count {
-            let member = self.members[(start &+ offset) % self.members.count]
+        let count = self.members.count
+        // Relaxed: only spreads wake-ups.
+        let start = Int(UInt(bitPattern: self.cursor.add(1, ordering: .relaxed).newValue) % UInt(count))
+        for offset in 0..<count {
+            let member = self.members[start + offset < count ? start + offset : start + offset - count]
             if self.claim(member) {
                 Chaos.point()
                 member.parker.unpark()
                 return
             }
+        }
+    }
+
+    /// Wakes one particular worker if it is asleep: the latch setter's wake-up (rayon's `wake_specific_thread`).
+    @usableFromInline
+    func wake(member index: Int) {
+        let member = self.members[index]
+        if self.claim(member) {
+            Chaos.point()
+            member.parker.unpark()
         }
     }
 
@@ -116,17 +179,19 @@ final class Sleep: Sendable {
 
     /// Clears the member's `sleeping` flag if set; whoever clears it decrements `sleepers`.
     private func claim(_ member: Sleeper) -> Bool {
-        // Relaxed: the flag only decides who decrements the count; the parker carries the wake-up's ordering.
-        guard member.sleeping.compareExchange(expected: true, desired: false, ordering: .relaxed).exchanged else {
-            return false
-        }
-        self.sleepers.subtract(1, ordering: .relaxed)
+        // Sequentially consistent: a latch setter's claim must be ordered against the waiter's fence (see Latch).
+        // The parker carries the wake-up's own ordering.
+        guard member.sleeping.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent)
+            .exchanged
+        else { return false }
+        self.sleepers.subtract(1, ordering: .relaxed)  // Relaxed: read by publishers after their fence.
         return true
     }
 
     /// Announce, re-check, park. Returns when woken, or at once when `reasonToStayAwake` (the re-check: the
     /// awaited latch, termination, visible work) holds after the announcement.
     func sleep(_ member: Sleeper, unless reasonToStayAwake: () -> Bool) {
+        member.enter(.parked)
         member.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
         self.sleepers.add(1, ordering: .relaxed)
         Chaos.point()
@@ -134,11 +199,15 @@ final class Sleep: Sendable {
         Chaos.point()
         if reasonToStayAwake() {
             _ = self.claim(member)
+            member.enter(.running)
             return
         }
+        member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
+        // Do not rename: profiles filter blocked time on this name.
         member.parker.park()
         Chaos.point()
-        // Woken by a latch setter or termination (who do not claim), or by a publisher (who did).
+        // Woken by a claimer (who cleared the flag), by termination, or by a stray token: withdraw if still flagged.
         _ = self.claim(member)
+        member.enter(.running)
     }
 }

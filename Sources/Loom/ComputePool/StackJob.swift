@@ -18,7 +18,7 @@ struct StackJob: ~Copyable {
     let latch: Latch
 
     @inlinable
-    init(body: @escaping () -> Void, waiter: Parker) {
+    init(body: @escaping () -> Void, waiter: LatchWaiter) {
         self.header = JobHeader(kind: StackJobKind.self)
         self.body = body
         self.latch = Latch(waiter: waiter)
@@ -48,7 +48,7 @@ struct StackJob: ~Copyable {
 @inlinable
 func withStackJob<T>(
     running body: () -> Void,
-    waiter: Parker,
+    waiter: LatchWaiter,
     _ use: (UnsafeMutablePointer<StackJob>) -> T
 ) -> T {
     withoutActuallyEscaping(body) { body in

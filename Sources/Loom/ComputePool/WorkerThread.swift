@@ -17,6 +17,7 @@ final class WorkerThread: @unchecked Sendable {
     /// The registry's sleep module, held directly so the hot path loads no unowned reference.
     @usableFromInline
     let sleep: Sleep
+    @usableFromInline
     let sleeper: Sleeper
     @usableFromInline
     let parker: Parker
@@ -64,6 +65,7 @@ final class WorkerThread: @unchecked Sendable {
         } else {
             job.execute()
         }
+        self.sleeper.countJob()
     }
 
     @usableFromInline
@@ -114,15 +116,37 @@ final class WorkerThread: @unchecked Sendable {
 
     // MARK: Waiting
 
-    /// Runs other jobs until `probe` says the awaited work is done; spins, then parks, when there is nothing to do.
-    /// The latch setter unparks this worker.
+    /// Runs other jobs until the stack job's latch is set; spins, then parks, when there is nothing to do. The latch
+    /// setter wakes this worker through the sleep protocol.
     @inlinable
-    func waitUntil(_ probe: () -> Bool) {
+    func waitUntilDone(_ job: UnsafeMutablePointer<StackJob>) {
+        self.waitUntil(
+            { job.pointee.latch.probe() },
+            prepareToSleep: { job.pointee.latch.prepareToSleep() },
+            wokeUp: { job.pointee.latch.wokeUp() }
+        )
+    }
+
+    /// Runs other jobs until `latch` is set (see ``waitUntilDone(_:)``).
+    @inlinable
+    func waitUntilDone(_ latch: CountLatch) {
+        self.waitUntil(
+            { latch.latch.probe() },
+            prepareToSleep: { latch.latch.prepareToSleep() },
+            wokeUp: { latch.latch.wokeUp() }
+        )
+    }
+
+    /// Runs other jobs until `probe` holds. Before parking, `prepareToSleep` tells whoever will make `probe` true to
+    /// wake this worker (a latch's `sleepy` mark) and returns `false` if `probe` already holds; `wokeUp` undoes it
+    /// when the worker wakes for another reason.
+    @inlinable
+    func waitUntil(_ probe: () -> Bool, prepareToSleep: () -> Bool, wokeUp: () -> Void) {
         while !probe() {
             if let job = self.findWork() {
                 self.execute(job)
             } else {
-                self.idle(until: probe)
+                self.idle(until: probe, prepareToSleep: prepareToSleep, wokeUp: wokeUp)
             }
         }
     }
@@ -130,29 +154,43 @@ final class WorkerThread: @unchecked Sendable {
     /// One idle period: spin a few rounds looking for work, then sleep until woken. Returns after running one job,
     /// when `probe` holds, or when woken; the caller loops.
     @usableFromInline
-    func idle(until probe: () -> Bool) {
+    func idle(until probe: () -> Bool, prepareToSleep: () -> Bool, wokeUp: () -> Void) {
         let registry = self.registry
         // First a short busy spin (work handed over right now is picked up within a few hundred ns), then rounds
         // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
         let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
         let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
+        self.sleeper.enter(yields ? .yielding : .searching)
         self.sleep.startSearching()
         for round in 0..<LoomTuning.workerSpinRounds {
-            if round < pauseRounds { cloom_cpu_relax() } else { cloom_yield() }
+            if round < pauseRounds {
+                cloom_cpu_relax()
+            } else {
+                if round == pauseRounds { self.sleeper.enter(.yielding) }
+                cloom_yield()
+            }
             if probe() {
                 self.sleep.stopSearching { registry.hasVisibleWork() }
+                self.sleeper.enter(.running)
                 return
             }
             if let job = self.findWork() {
                 Chaos.point()
                 self.sleep.stopSearching { registry.hasVisibleWork() }
+                self.sleeper.enter(.running)
                 self.execute(job)
                 return
             }
         }
         Chaos.point()
         self.sleep.stopSearchingToSleep()
+        // Tell the latch setter to wake us (before the announcement, see Latch); it may be set already.
+        guard prepareToSleep() else {
+            self.sleeper.enter(.running)
+            return
+        }
         self.sleep.sleep(self.sleeper) { probe() || registry.isTerminating || registry.hasVisibleWork() }
+        wokeUp()
     }
 
     // MARK: Main loop
@@ -166,6 +204,8 @@ final class WorkerThread: @unchecked Sendable {
             cloom_set_current_parker(nil)
         }
         let terminating = { self.registry.isTerminating }
+        self.sleeper.enter(.running)
+        defer { self.sleeper.enter(.stopped) }
         while true {
             if let job = self.findWork() {
                 self.execute(job)
@@ -179,7 +219,7 @@ final class WorkerThread: @unchecked Sendable {
                 }
                 return
             }
-            self.idle(until: terminating)
+            self.idle(until: terminating, prepareToSleep: { true }, wokeUp: {})
         }
     }
 }

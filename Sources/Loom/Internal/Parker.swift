@@ -19,6 +19,12 @@ import Darwin
 /// (a latch setter that was preempted after setting the latch) then only leaves a stray token on a recycled
 /// word. That makes `unpark()` safe to call on a parker whose thread has already moved on.
 ///
+/// **One word, one thread.** Only the thread that owns a word may `park()` on it: a second thread parked on the
+/// same word would take the first one's token, or find the word in the `parked` state and wipe it, and one of
+/// them would then sleep forever. The free list therefore tracks which words are handed out and traps on a word
+/// handed out twice or recycled twice, a thread that exits clears its thread-local pointer before its word goes
+/// back to the list, and `park()` traps if it ever finds another thread's `parked` mark on its word.
+///
 /// ## Memory ordering
 /// `unpark()` swaps in `notified` with release ordering and `park()` consumes it with an acquire compare-exchange,
 /// so whatever the unparking thread wrote before `unpark()` is visible after `park()` returns. The futex itself
@@ -38,18 +44,21 @@ struct Parker: @unchecked Sendable {
     /// A parker for a thread Loom starts; it lives as long as that thread's owner and is recycled with
     /// ``recycle()``.
     static func make() -> Parker {
-        if let parker = ParkerWords.freeList.withLock({ $0.popLast() }) {
-            parker.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: not yet shared with any thread.
-            return parker
+        let recycled = ParkerWords.words.withLock { words in words.handOut() }
+        if let recycled {
+            recycled.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: not yet shared with any thread.
+            return recycled
         }
         let word = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: 1)
         word.initialize(to: Atomic(Self.empty))
-        return Parker(word: word)
+        let parker = Parker(word: word)
+        ParkerWords.words.withLock { words in words.adopt(parker) }
+        return parker
     }
 
     /// Returns the word to the free list. The caller must not park on it afterwards.
     func recycle() {
-        ParkerWords.freeList.withLock { $0.append(self) }
+        ParkerWords.words.withLock { words in words.takeBack(self) }
     }
 
     /// The calling thread's parker: a worker's own, or one made on first use for any other thread and recycled
@@ -89,8 +98,12 @@ struct Parker: @unchecked Sendable {
             ordering: .acquiring
         )
         if !announced.exchanged {
+            // A token arrived between the two exchanges. Anything else means a second thread parks on this word.
+            precondition(
+                announced.original == Self.notified,
+                "Loom: two threads are parked on one parker word (state \(announced.original)); this is a bug in Loom."
+            )
             Chaos.point()
-            // A token arrived between the two exchanges.
             self.word.pointee.store(Self.empty, ordering: .relaxed)  // Relaxed: the acquire above already synced.
             return
         }
@@ -117,14 +130,42 @@ struct Parker: @unchecked Sendable {
 
 /// The never-freed pool of parker words.
 private enum ParkerWords {
-    static let freeList = LockedValue<[Parker]>([])
+    /// Every word ever allocated is either handed out (owned by one thread or one `Sleeper`) or free.
+    struct Words {
+        var free: [Parker] = []
+        var handedOut: Set<UInt> = []
+
+        mutating func handOut() -> Parker? {
+            guard let parker = self.free.popLast() else { return nil }
+            let (inserted, _) = self.handedOut.insert(UInt(bitPattern: parker.word))
+            precondition(inserted, "Loom: a parker word is on the free list while it is in use; this is a bug in Loom.")
+            return parker
+        }
+
+        mutating func adopt(_ parker: Parker) {
+            self.handedOut.insert(UInt(bitPattern: parker.word))
+        }
+
+        mutating func takeBack(_ parker: Parker) {
+            precondition(
+                self.handedOut.remove(UInt(bitPattern: parker.word)) != nil,
+                "Loom: a parker word was recycled twice; this is a bug in Loom."
+            )
+            self.free.append(parker)
+        }
+    }
+
+    static let words = LockedValue(Words())
 
     private static let exitKey: pthread_key_t = {
         var key = pthread_key_t()
         let rc = pthread_key_create(&key) { raw in
             guard let raw else { return }
+            // The thread is exiting: forget the word first, so that code running in a later thread-exit destructor
+            // that needs a parker gets a fresh word instead of this one, which another thread may own by then.
+            cloom_set_current_parker(nil)
             let parker = Parker(word: raw.assumingMemoryBound(to: Atomic<UInt32>.self))
-            ParkerWords.freeList.withLock { $0.append(parker) }
+            ParkerWords.words.withLock { words in words.takeBack(parker) }
         }
         precondition(rc == 0, "pthread_key_create failed with error \(rc)")
         return key
