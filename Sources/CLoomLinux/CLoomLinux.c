@@ -146,3 +146,4 @@ __thread void *cloom_tls_worker = NULL;
 __thread void *cloom_tls_runtime = NULL;
 __thread void *cloom_tls_parker = NULL;
 __thread void *cloom_tls_async_pool = NULL;
+__thread void *cloom_tls_default_registry = NULL;

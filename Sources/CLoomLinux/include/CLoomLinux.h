@@ -69,6 +69,11 @@ extern __thread void *cloom_tls_worker;
 extern __thread void *cloom_tls_runtime;
 extern __thread void *cloom_tls_parker;
 extern __thread void *cloom_tls_async_pool;
+extern __thread void *cloom_tls_default_registry;
+/// The compute pool that `.parallel`, `join` and `scope` use on a thread that is not a compute worker (a runtime's
+/// async and I/O threads point it at the runtime's compute pool); NULL elsewhere.
+static inline void *cloom_default_registry(void) { return cloom_tls_default_registry; }
+static inline void cloom_set_default_registry(void *registry) { cloom_tls_default_registry = registry; }
 static inline void *cloom_current_async_pool(void) { return cloom_tls_async_pool; }
 static inline void cloom_set_current_async_pool(void *pool) { cloom_tls_async_pool = pool; }
 static inline void *cloom_current_parker(void) { return cloom_tls_parker; }

@@ -41,6 +41,11 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
         self.cpus = cpus
     }
 
+    /// The same thread, unpinned (its pin was refused).
+    package var unpinned: LoomThreadInfo {
+        LoomThreadInfo(pool: self.pool, index: self.index, name: self.name, kernelName: self.kernelName, cpus: CPUSet())
+    }
+
     /// `loom-compute-0003 (kernel name loom-c3) on CPU 4`, `... on CPUs 1-3`, or `... unpinned`.
     public var description: String {
         let placement =

@@ -58,6 +58,9 @@ package final class PinnedThread: @unchecked Sendable {
         stackSize: Int = 16 << 20,
         body: @escaping @Sendable () -> Void
     ) throws(LoomError) -> PinnedThread {
+        if let code = Self.creationFailure.withLock({ $0?(info) }) {
+            throw Self.startError(info, CreateError(code: code))
+        }
         let context = ThreadContext(kernelName: info.kernelName, body: body)
         if !info.cpus.isEmpty {
             switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
@@ -72,15 +75,22 @@ package final class PinnedThread: @unchecked Sendable {
         }
         switch Self.create(context, stackSize: stackSize, cpus: nil) {
         case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: false)
-        case .failure(let error):
-            throw LoomError(
-                .systemError,
-                description: "Could not start thread \(info.name): pthread_create failed with "
-                    + "\(Self.errorName(error)).",
-                reason: "pthread_create failed with \(Self.errorName(error))",
-                value: info.name
-            )
+        case .failure(let error): throw Self.startError(info, error)
         }
+    }
+
+    /// Fault injection for tests: when set, `start` consults it first, and an error number it returns makes the start
+    /// fail as if `pthread_create` had returned it (`EAGAIN`: out of threads; `ENOMEM`).
+    static let creationFailure = LockedValue<(@Sendable (LoomThreadInfo) -> Int32?)?>(nil)
+
+    private static func startError(_ info: LoomThreadInfo, _ error: CreateError) -> LoomError {
+        LoomError(
+            .systemError,
+            description: "Could not start thread \(info.name): pthread_create failed with \(Self.errorName(error)); "
+                + "the process may be out of threads or memory (see ulimit -u and the cgroup's pids.max).",
+            reason: "pthread_create failed with \(Self.errorName(error))",
+            value: info.name
+        )
     }
 
     /// Waits for the thread to finish. Calling it again returns at once.

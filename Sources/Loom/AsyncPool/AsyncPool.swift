@@ -34,6 +34,8 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private let isSingleThreaded: Bool
     @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
     @exclusivity(unchecked) private var localHead = 0
+    /// The length of the local FIFO, for diagnostics (written by the pool's thread only).
+    private let localCount = Atomic<Int>(0)
 
     /// Starts one thread per entry of `threads`; each runs `onStart` first.
     ///
@@ -52,17 +54,23 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         self.contendedBy = contendedBy
         self.isSingleThreaded = infos.count == 1
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
-        for (index, info) in infos.enumerated() {
-            let sleeper = self.sleep.members[index]
-            let thread = try PinnedThread.start(info, stackSize: LoomTuning.asyncStackSize) { [self] in
-                onStart?()
-                sleeper.parker.installAsCurrent()
-                cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
-                self.run(sleeper)
-                cloom_set_current_async_pool(nil)
-                cloom_set_current_parker(nil)
+        do {
+            for (index, info) in infos.enumerated() {
+                let sleeper = self.sleep.members[index]
+                let thread = try PinnedThread.start(info, stackSize: LoomTuning.asyncStackSize) { [self] in
+                    onStart?()
+                    sleeper.parker.installAsCurrent()
+                    cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
+                    self.run(sleeper)
+                    cloom_set_current_async_pool(nil)
+                    cloom_set_current_parker(nil)
+                }
+                self.threads.append(thread)
             }
-            self.threads.append(thread)
+        } catch {
+            // Stop the threads that did start: none is left behind.
+            self.close()
+            throw error
         }
     }
 
@@ -76,6 +84,8 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         let unowned = UnownedJob(job)
         if self.isSingleThreaded && self.isCurrentThreadInPool && !self.isTerminating {
             self.localJobs.append(unowned)  // The only thread is this one, and it is awake.
+            // Relaxed: single writer, read only by diagnostics.
+            self.localCount.store(self.localJobs.count - self.localHead, ordering: .relaxed)
             return
         }
         guard self.queue.push(unowned) else {
@@ -128,6 +138,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
             self.localJobs.removeAll(keepingCapacity: true)
             self.localHead = 0
         }
+        self.localCount.store(self.localJobs.count - self.localHead, ordering: .relaxed)  // Relaxed: as in enqueue.
         return job
     }
 
@@ -175,6 +186,22 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
 
     /// `true` on a thread of any async pool.
     static var isCurrentThreadAsyncWorker: Bool { cloom_current_async_pool() != nil }
+
+    // MARK: Diagnostics
+
+    /// The thread infos as the threads really run: a thread whose pin the kernel refused shows no CPUs.
+    var runningThreadInfos: [LoomThreadInfo] {
+        zip(self.threadInfos, self.threads).map { info, thread in thread.isPinned ? info : info.unpinned }
+    }
+
+    /// A snapshot of the pool for ``LoomRuntime/diagnostics()``.
+    func diagnostics() -> LoomDiagnostics.PoolState {
+        let local = self.localCount.load(ordering: .relaxed)  // Relaxed: a snapshot.
+        let threads = zip(self.runningThreadInfos, self.sleep.members).map { info, sleeper in
+            LoomDiagnostics.ThreadState(info: info, sleeper: sleeper, queuedJobs: self.isSingleThreaded ? local : 0)
+        }
+        return LoomDiagnostics.PoolState(pool: .async, threads: threads, sharedQueueJobs: self.queue.count, sleep: self.sleep)
+    }
 
     // MARK: Lifecycle
 

@@ -36,6 +36,7 @@ extension LoomRuntime {
         // One reference held for the loops' thread-local slots; released when the group has shut down.
         let handle = Unmanaged.passRetained(self.handle)
         var infos: [LoomThreadInfo] = []
+        let registry = self.computePool.registry
         for (index, loop) in group.makeIterator().enumerated() {
             let info = LoomThreadInfo(
                 pool: .io,
@@ -58,6 +59,7 @@ extension LoomRuntime {
                     }
                 }
                 cloom_set_current_runtime(UnsafeMutableRawPointer(bitPattern: raw))
+                registry.becomeDefaultOfCurrentThread()
             }.wait()
         }
         self.ioThreads.withLock { $0 = infos }

@@ -1,3 +1,5 @@
+import CLoomLinux
+
 extension ComputePool {
     /// Runs `a` and `b`, potentially in parallel, and returns both results.
     ///
@@ -44,9 +46,21 @@ public func join<A: Sendable, B: Sendable, E: Error>(
 }
 
 extension Registry {
-    /// The registry of the calling worker, or the shared pool's.
+    /// The pool free `join`, `scope` and `.parallel` run on: the calling worker's, else the thread's default pool (a
+    /// runtime's compute pool, on that runtime's async and I/O threads), else ``ComputePool/shared``.
     @inlinable
-    static var currentOrShared: Registry { WorkerThread.current?.registry ?? ComputePool.shared.registry }
+    static var currentOrShared: Registry {
+        if let worker = WorkerThread.current { return worker.registry }
+        if let raw = cloom_default_registry() { return Unmanaged<Registry>.fromOpaque(raw).takeUnretainedValue() }
+        return ComputePool.shared.registry
+    }
+
+    /// Makes this pool the default of the calling thread (see ``currentOrShared``), for as long as the thread runs.
+    /// The pool must outlive the thread: a runtime sets it on its own async and I/O threads, which stop before its
+    /// compute pool goes away.
+    func becomeDefaultOfCurrentThread() {
+        cloom_set_default_registry(Unmanaged.passUnretained(self).toOpaque())
+    }
 
     @inlinable
     func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {

@@ -37,14 +37,17 @@ public final class ComputePool: Sendable {
     /// - Parameters:
     ///   - threads: the number of worker threads, at least 1.
     ///   - name: the prefix of the threads' names.
-    /// - Throws: ``LoomError`` if `threads` is less than 1 or the threads cannot be started.
+    /// - Throws: ``LoomError`` if `threads` is less than 1 or more than 4 096, or if the threads cannot be started
+    ///   (then no thread is left running).
     public convenience init(threads: Int, name: String = "compute") throws(LoomError) {
-        guard threads >= 1 else {
+        guard threads >= 1, threads <= ConfigLayer.maximumThreadsPerPool else {
             throw LoomError.invalidValue(
                 key: "threads",
                 value: "\(threads)",
                 source: "code (ComputePool.init)",
-                reason: "a compute pool needs at least one thread"
+                reason: threads < 1
+                    ? "a compute pool needs at least one thread"
+                    : "expected at most \(ConfigLayer.maximumThreadsPerPool) threads per pool"
             )
         }
         let kernelNames = CPUPlan.kernelNames(prefix: name, pool: .compute, count: threads)
@@ -82,9 +85,10 @@ public final class ComputePool: Sendable {
 
     deinit {
         self.registry.terminate()
-        // The last reference can be dropped by a job on one of the pool's own threads; that thread cannot wait for
-        // itself. The workers still drain the queues and exit on their own (each holds the registry).
-        if !self.registry.isCurrentThreadWorker { self.registry.joinThreads() }
+        // The last reference can be dropped on a thread of some pool (a job of this pool, an async task): that thread
+        // must not wait, since the work this pool still runs may need it. The workers still drain the queues and exit
+        // on their own (each holds the registry).
+        if !Registry.isOnPoolThread { self.registry.joinThreads() }
     }
 
     /// The process-wide pool, created on first use with one thread per CPU the process may use

@@ -1,3 +1,4 @@
+import CLoomLinux
 import Synchronization
 
 /// The shared state of one compute pool: its workers, the injector, the sleep module and the lifecycle
@@ -40,18 +41,43 @@ final class Registry: @unchecked Sendable {
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
-        for (worker, info) in zip(self.workers, infos) {
-            // The thread's closure holds the registry until the thread exits.
-            let thread = try PinnedThread.start(info, stackSize: stackSize) { [self] in
-                onStart?()
-                worker.run()
-                withExtendedLifetime(self) {}
+        do {
+            for (worker, info) in zip(self.workers, infos) {
+                // The thread's closure holds the registry until the thread exits.
+                let thread = try PinnedThread.start(info, stackSize: stackSize) { [self] in
+                    onStart?()
+                    worker.run()
+                    withExtendedLifetime(self) {}
+                }
+                self.threads.append(thread)
             }
-            self.threads.append(thread)
+        } catch {
+            // Stop the threads that did start: none is left behind.
+            self.terminate()
+            self.joinThreads()
+            throw error
         }
     }
 
     var threadCount: Int { self.workers.count }
+
+    /// The thread infos as the threads really run: a thread whose pin the kernel refused shows no CPUs.
+    var runningThreadInfos: [LoomThreadInfo] {
+        zip(self.threadInfos, self.threads).map { info, thread in thread.isPinned ? info : info.unpinned }
+    }
+
+    /// A snapshot of the pool for ``LoomRuntime/diagnostics()``.
+    func diagnostics() -> LoomDiagnostics.PoolState {
+        let threads = zip(self.runningThreadInfos, self.workers).map { info, worker in
+            LoomDiagnostics.ThreadState(info: info, sleeper: worker.sleeper, queuedJobs: worker.deque.count)
+        }
+        return LoomDiagnostics.PoolState(
+            pool: .compute,
+            threads: threads,
+            sharedQueueJobs: self.injector.count,
+            sleep: self.sleep
+        )
+    }
 
     /// More threads than the CPUs they may run on: the union of their pins, or the process's CPUs if any thread is
     /// unpinned.
@@ -75,6 +101,12 @@ final class Registry: @unchecked Sendable {
         if !self.injector.isEmpty { return true }
         for worker in self.workers where !worker.deque.isEmpty { return true }
         return false
+    }
+
+    /// `true` on a thread that belongs to any Loom pool: a compute worker, an async-pool thread, a runtime's I/O
+    /// thread. Such a thread must not wait for a pool to stop (the pool's work may need it).
+    static var isOnPoolThread: Bool {
+        cloom_current_worker() != nil || cloom_current_async_pool() != nil || cloom_current_runtime() != nil
     }
 
     /// `true` when the calling thread is one of this pool's workers.

@@ -44,6 +44,7 @@ extension ConfigLayer {
         case .asyncThreads, .computeThreads, .computePoolSize, .cudaDevice: order = [integer, text, boolean, number]
         case .pinThreads: order = [boolean, text, integer, number]
         case .prefix, .cpuset: order = [text, integer, boolean, number]
+        case .watchdog: order = [number, integer, text, boolean]
         }
         for attempt in order {
             if let value = attempt() { return value }

@@ -30,6 +30,7 @@ package struct ConfigLayer: Sendable, Equatable {
     package var pinThreads: Setting<Bool>?
     package var computePoolSize: Setting<Int>?
     package var cudaDevice: Setting<CUDADeviceSelector>?
+    package var watchdog: Setting<Duration>?
 
     /// A layer with no value set.
     package init() {}
@@ -52,11 +53,12 @@ package struct ConfigLayer: Sendable, Equatable {
             switch key {
             case .prefix: self.prefix = Setting(try Self.prefix(raw), from: raw)
             case .cpuset: self.cpuset = Setting(try Self.cpuset(raw), from: raw)
-            case .asyncThreads: self.asyncThreads = Setting(try Self.positiveInteger(raw), from: raw)
-            case .computeThreads: self.computeThreads = Setting(try Self.positiveInteger(raw), from: raw)
+            case .asyncThreads: self.asyncThreads = Setting(try Self.threadCount(raw), from: raw)
+            case .computeThreads: self.computeThreads = Setting(try Self.threadCount(raw), from: raw)
             case .pinThreads: self.pinThreads = Setting(try Self.boolean(raw), from: raw)
             case .computePoolSize: self.computePoolSize = Setting(try Self.positiveInteger(raw), from: raw)
             case .cudaDevice: self.cudaDevice = Setting(try Self.cudaDevice(raw), from: raw)
+            case .watchdog: self.watchdog = Setting(try Self.seconds(raw), from: raw)
             }
         }
     }
@@ -71,6 +73,7 @@ package struct ConfigLayer: Sendable, Equatable {
         result.pinThreads = higher.pinThreads ?? self.pinThreads
         result.computePoolSize = higher.computePoolSize ?? self.computePoolSize
         result.cudaDevice = higher.cudaDevice ?? self.cudaDevice
+        result.watchdog = higher.watchdog ?? self.watchdog
         return result
     }
 
@@ -84,6 +87,7 @@ package struct ConfigLayer: Sendable, Equatable {
         case .pinThreads: self.pinThreads?.source
         case .computePoolSize: self.computePoolSize?.source
         case .cudaDevice: self.cudaDevice?.source
+        case .watchdog: self.watchdog?.source
         }
     }
 }
@@ -116,6 +120,36 @@ extension ConfigLayer {
         }
         guard value >= 1 else { throw invalid(raw, reason) }
         return value
+    }
+
+    /// The most threads one pool may have. Far above any machine's CPU count, and low enough that a typo (an extra
+    /// digit, a bit mask given as a count) fails at once instead of starting a million threads.
+    package static let maximumThreadsPerPool = 4096
+
+    private static func threadCount(_ raw: RawSetting) throws(LoomError) -> Int {
+        let count = try Self.positiveInteger(raw)
+        guard count <= Self.maximumThreadsPerPool else {
+            throw invalid(raw, "expected at most \(Self.maximumThreadsPerPool) threads per pool")
+        }
+        return count
+    }
+
+    /// A number of seconds, zero or more: an integer or a decimal number (`10`, `2.5`); text is read the same way.
+    private static func seconds(_ raw: RawSetting) throws(LoomError) -> Duration {
+        let reason = "expected a number of seconds, 0 or more (0 turns it off)"
+        let value: Double
+        switch raw.value {
+        case .integer(let integer): value = Double(integer)
+        case .number(let number): value = number
+        case .text(let text):
+            guard let number = Double(text.trimmingWhitespace), !text.trimmingWhitespace.isEmpty else {
+                throw invalid(raw, reason)
+            }
+            value = number
+        default: throw wrongType(raw, reason)
+        }
+        guard value.isFinite, value >= 0, value <= 86_400 * 365 else { throw invalid(raw, reason) }
+        return .nanoseconds(Int64((value * 1e9).rounded()))
     }
 
     /// A decimal integer with an optional leading minus sign and surrounding whitespace; nothing else.

@@ -22,6 +22,7 @@ import ArgumentParser
 /// | `--loom-compute-threads <n>` (hidden alias `--loom-rayon-threads`) | `compute_threads` |
 /// | `--loom-pin-threads` / `--no-loom-pin-threads` | `pin_threads` |
 /// | `--loom-cuda-device <ordinal-or-uuid>` | `cuda_device` |
+/// | `--loom-watchdog <seconds>` | `watchdog` |
 /// | `--loom-config <path>` | a configuration file (`.toml`, `.yaml`/`.yml`, `.json`), read as a file layer |
 ///
 /// Flags win over every other source. ArgumentParser itself rejects a count that is not an integer (exit code
@@ -78,6 +79,13 @@ public struct LoomArguments: ParsableArguments, Sendable {
     )
     public var cudaDevice: String?
 
+    /// `--loom-watchdog`: seconds without progress before the runtime logs a report (key `watchdog`; 0 turns it off).
+    @Option(
+        name: .customLong("loom-watchdog"),
+        help: ArgumentHelp("Log a report when work waits but nothing completes for this many seconds.", valueName: "seconds")
+    )
+    public var watchdog: Double?
+
     /// `--loom-config`: a configuration file to read (TOML, YAML or JSON by extension); it must exist.
     @Option(
         name: .customLong("loom-config"),
@@ -108,6 +116,7 @@ extension ConfigLayer {
         add(.computeThreads, "rayon_threads", arguments.rayonThreads.map(RawSetting.Value.integer))
         add(.pinThreads, "pin_threads", arguments.pinThreads.map(RawSetting.Value.boolean))
         add(.cudaDevice, "cuda_device", arguments.cudaDevice.map(RawSetting.Value.text))
+        add(.watchdog, "watchdog", arguments.watchdog.map(RawSetting.Value.number))
         return settings
     }
 }

@@ -14,7 +14,8 @@ extension LoomBuilder {
     ///   (`unknownKey`, with a suggestion), a value of the wrong type, a zero or negative count or pool size, an
     ///   empty prefix or one with control characters, a key given together with its alias in one source
     ///   (`invalidConfiguration`), a cpuset that does not parse (`invalidCPUSet`), CPUs the process may not use
-    ///   (`cpuNotAllowed`), no CPU left (`noCPUs`), and the errors of the GPU locator.
+    ///   (`cpuNotAllowed`), no CPU left (`noCPUs`), more than 4 096 threads in a pool (`invalidConfiguration`), and
+    ///   the errors of the GPU locator.
     public func resolve() throws(LoomError) -> LoomConfiguration {
         let environment = self.environmentOverride ?? ProcessInfo.processInfo.environment
         let sysfs = self.sysfsOverride ?? SysfsReader.fromEnvironment(environment)
@@ -93,6 +94,7 @@ extension LoomBuilder {
             pinThreads: pinThreads,
             computePoolSize: merged.computePoolSize?.value ?? 64,
             cudaDevice: merged.cudaDevice?.value,
+            watchdog: merged.watchdog.flatMap { $0.value == .zero ? nil : $0.value },
             allowedCPUs: allowed,
             usableCPUs: usable,
             gpu: gpu,

@@ -117,6 +117,21 @@ public struct LoomBuilder: Sendable {
         self.setting(.cudaDevice, .string(uuid), method: "cudaDevice(uuid:)")
     }
 
+    /// Turns on the watchdog (key `watchdog`; default: off): when work is waiting — a job queued, or a tracked task in
+    /// flight — and no job completes on any of the runtime's threads for `interval`, the runtime logs one report
+    /// (``LoomRuntime/diagnostics()``: each thread's state, the queues, the sleep protocol, the tracked counts), and
+    /// one more each time it stalls again after making progress.
+    ///
+    /// The check runs on a thread of its own (`{prefix}-watchdog`), a few times per interval; it costs nothing on the
+    /// runtime's own threads. A task that legitimately waits a long time (for a timer or a socket) while nothing
+    /// else runs also draws a report, which says so: nothing is queued.
+    ///
+    /// - Parameter interval: how long without progress counts as a stall; `.zero` turns the watchdog off.
+    /// - Returns: a copy of the builder with the watchdog set.
+    public func watchdog(_ interval: Duration) -> LoomBuilder {
+        self.setting(.watchdog, .number(LoomConfiguration.seconds(interval)), method: "watchdog")
+    }
+
     private func setting(_ key: LoomConfiguration.Key, _ value: RawSetting.Value, method: String) -> LoomBuilder {
         var copy = self
         copy.codeSettings[key] = RawSetting(key: key, value: value, source: .code(method))

@@ -52,6 +52,7 @@ extension LoomConfiguration {
             (Key.pinThreads.rawValue, .bool(self.pinThreads)),
             (Key.computePoolSize.rawValue, .int(self.computePoolSize)),
             (Key.cudaDevice.rawValue, self.cudaDevice.map(Self.json) ?? .null),
+            (Key.watchdog.rawValue, self.watchdog.map { .double(Self.seconds($0)) } ?? .null),
             ("allowed_cpus", .string(self.allowedCPUs.description)),
             ("async_cpus", .string(self.asyncCPUs.description)),
             ("compute_cpus", .string(self.computeCPUs.description)),
@@ -93,7 +94,13 @@ extension LoomConfiguration {
         case .pinThreads: "\(self.pinThreads)"
         case .computePoolSize: "\(self.computePoolSize)"
         case .cudaDevice: self.cudaDevice.map(\.description) ?? "(none)"
+        case .watchdog: self.watchdog.map { "\(Self.seconds($0)) s" } ?? "(off)"
         }
+    }
+
+    /// A duration in seconds.
+    package static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     private static func cpuText(_ cpus: CPUSet) -> String { cpus.isEmpty ? "-" : cpus.description }

@@ -23,6 +23,8 @@ extension LoomConfiguration {
         case computePoolSize = "compute_pool_size"
         /// `cuda_device`: the CUDA device whose local CPUs Loom uses.
         case cudaDevice = "cuda_device"
+        /// `watchdog`: seconds without progress, while work is waiting, after which the runtime logs a report.
+        case watchdog
 
         /// The snake_case key (`compute_threads`).
         public var description: String { self.rawValue }

@@ -63,6 +63,13 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// setters ``LoomBuilder/cudaDevice(id:)`` and ``LoomBuilder/cudaDevice(uuid:)``; default: none.
     public let cudaDevice: CUDADeviceSelector?
 
+    /// How long the runtime may go without completing a job while work is waiting before its watchdog logs a
+    /// report (``LoomRuntime/diagnostics()``), or `nil` when the watchdog is off.
+    ///
+    /// Key `watchdog` (seconds, an integer or a decimal number; `0` turns it off), environment variable
+    /// `LOOM_WATCHDOG`, flag `--loom-watchdog <seconds>`, setter ``LoomBuilder/watchdog(_:)``; default: off.
+    public let watchdog: Duration?
+
     /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).
     public let allowedCPUs: CPUSet
 
@@ -100,6 +107,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         pinThreads: Bool,
         computePoolSize: Int,
         cudaDevice: CUDADeviceSelector?,
+        watchdog: Duration? = nil,
         allowedCPUs: CPUSet,
         usableCPUs: CPUSet,
         gpu: GPUDevice?,
@@ -114,6 +122,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         self.pinThreads = pinThreads
         self.computePoolSize = computePoolSize
         self.cudaDevice = cudaDevice
+        self.watchdog = watchdog
         self.allowedCPUs = allowedCPUs
         self.usableCPUs = usableCPUs
         self.gpu = gpu

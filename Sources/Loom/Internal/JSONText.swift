@@ -4,6 +4,8 @@ package indirect enum JSONText: Equatable, Sendable {
     case null
     case bool(Bool)
     case int(Int)
+    /// A finite number (never NaN or infinity, which JSON cannot express).
+    case double(Double)
     case string(String)
     case array([JSONText])
     case object([(String, JSONText)])
@@ -20,6 +22,7 @@ package indirect enum JSONText: Equatable, Sendable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
+        case .double(let value): return value.isFinite ? "\(value)" : "null"
         case .string(let value): return Self.quoted(value)
         case .array(let items):
             if items.isEmpty { return "[]" }

@@ -73,6 +73,9 @@ struct Parker: @unchecked Sendable {
         return parker
     }
 
+    /// Whether a token is waiting (the next `park()` returns at once). A snapshot, for diagnostics.
+    var hasToken: Bool { self.word.pointee.load(ordering: .relaxed) == Self.notified }  // Relaxed: a snapshot.
+
     /// Installs `self` as the calling thread's parker (done by Loom's own threads when they start).
     func installAsCurrent() { cloom_set_current_parker(UnsafeMutableRawPointer(self.word)) }
 

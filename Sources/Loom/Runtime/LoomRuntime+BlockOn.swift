@@ -13,15 +13,25 @@ extension LoomRuntime {
     ///
     /// Inside `body`, ``LoomRuntime/current`` is this runtime. `blockOn` itself is not tracked.
     ///
-    /// - Important: Calling `blockOn` from a Loom thread (an async or compute thread of any runtime) traps: the
-    ///   thread would wait for work that may need it. From async code, `await` the work instead (for example
-    ///   `await runtime.spawnAsync { … }.value`).
+    /// Called on the main thread (top-level code, a synchronous `main()`), `blockOn` keeps the main queue running
+    /// while it waits, so a body that awaits the main actor (`await MainActor.run { … }`) completes instead of
+    /// deadlocking; other work queued on the main actor may run during the wait too.
+    ///
+    /// - Important: `blockOn` is for synchronous code: from async code it does not compile (`noasync`). Reached
+    ///   anyway through a synchronous function, it traps on a Loom thread (an async or compute thread of any
+    ///   runtime) and in the main actor's async code, where the blocked thread may be one the body needs, and logs
+    ///   a warning on other threads inside a task (usually Swift's cooperative pool, which it starves for the
+    ///   duration). From async code, `await` the work instead (for example `await runtime.spawnAsync { … }.value`).
     /// - Parameter body: the async work.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
+    @available(*, noasync, message: "blockOn blocks the calling thread; from async code, await the work instead")
     @discardableResult
     public func blockOn<T: Sendable, E: Error>(_ body: sending @escaping () async throws(E) -> T) throws(E) -> T {
-        Self.preconditionNotOnLoomThread("blockOn", instead: "From async code, await the work instead.")
+        BlockingWait.checkCaller(
+            "blockOn",
+            instead: "await the work instead, for example `await runtime.spawnAsync { ... }.value`."
+        )
         let state = BlockOnState<T, E>()
         let handle = self.handle
         Task(executorPreference: self.asyncPool) {
@@ -36,21 +46,17 @@ extension LoomRuntime {
 
 /// The hand-off from `blockOn`'s task to the blocked thread.
 private final class BlockOnState<T: Sendable, E: Error>: @unchecked Sendable {
-    // Sendable: `result` is written once before the releasing store of `done` and read after the acquiring load.
+    // Sendable: `result` is written once before `waiter.wake()` (a release) and read after `waiter.wait()`.
     private var result: Result<T, E>?
-    private let done = Atomic<Bool>(false)
-    private let parker = Parker.current
+    private let waiter = BlockingWait()
 
     func complete(_ result: Result<T, E>) {
         self.result = result
-        self.done.store(true, ordering: .releasing)  // Release: publishes `result`; pairs with wait().
-        Chaos.point()
-        self.parker.unpark()
+        self.waiter.wake()
     }
 
     func wait() -> Result<T, E> {
-        // Do not rename: profiles filter blocked time on this name.
-        while !self.done.load(ordering: .acquiring) { self.parker.park() }
+        self.waiter.wait()
         return self.result!
     }
 }

@@ -14,13 +14,15 @@ extension LoomRuntime {
     /// Calls ``shutdown()`` and blocks the calling thread until no tracked task is in flight. The runtime stays
     /// usable afterwards.
     ///
-    /// - Important: Calling it from a Loom thread traps (the thread would wait for itself); from async code use
-    ///   `runtime.shutdown(); await runtime.waitForShutdown()`.
+    /// On the main thread it keeps the main queue running while it waits (see ``blockOn(_:)``).
+    ///
+    /// - Important: It is for synchronous code: from async code it does not compile (`noasync`). Reached anyway
+    ///   through a synchronous function, it traps on a Loom thread and in the main actor's async code (the thread
+    ///   would wait for work that may need it) and logs a warning on other threads inside a task. From async code
+    ///   use `runtime.shutdown(); await runtime.waitForShutdown()`.
+    @available(*, noasync, message: "from async code, call shutdown() and then await waitForShutdown()")
     public func blockUntilIdle() {
-        Self.preconditionNotOnLoomThread(
-            "blockUntilIdle",
-            instead: "From async code call shutdown() and then await waitForShutdown()."
-        )
+        BlockingWait.checkCaller("blockUntilIdle", instead: "call shutdown() and then await waitForShutdown().")
         self.shutdown()
         self.tracker.blockUntilShutdownAndIdle()
     }
@@ -43,11 +45,9 @@ extension LoomRuntime {
             return !closed
         }
         guard first else { return }
-        if join {
-            self.computePool.close()
-        } else {
-            self.computePool.registry.terminate()
-        }
+        self.watchdog.withLock { $0 }?.stop()
+        // The async side first: its queued jobs may still use the compute pool (spawnCompute, `.parallel`, which the
+        // async and I/O threads run on this runtime's compute pool), and nothing on the compute pool waits for them.
         self.asyncPool.close(join: join)
         if let group = self.nio.withLock({ $0 }) {
             let handle = self.nioHandleRetain.withLock { $0 }
@@ -55,8 +55,18 @@ extension LoomRuntime {
                 try? group.syncShutdownGracefully()
                 handle?.release()
             } else {
-                group.shutdownGracefully { _ in handle?.release() }
+                // The loops point at the compute pool (their default for `.parallel`) until they stop.
+                let registry = self.computePool.registry
+                group.shutdownGracefully { _ in
+                    handle?.release()
+                    withExtendedLifetime(registry) {}
+                }
             }
+        }
+        if join {
+            self.computePool.close()
+        } else {
+            self.computePool.registry.terminate()
         }
     }
 }

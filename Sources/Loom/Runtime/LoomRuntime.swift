@@ -46,6 +46,8 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// The extra reference to `handle` that the NIO loops' thread-local slots hold, released after the group stops.
     let nioHandleRetain: LockedValue<Unmanaged<RuntimeHandle>?> = LockedValue(nil)
     let closed = LockedValue(false)
+    /// The stall reporter, when ``LoomConfiguration/watchdog`` is set.
+    let watchdog: LockedValue<Watchdog?> = LockedValue(nil)
 
     static let logger = Logger(label: "loom")
 
@@ -68,16 +70,39 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         do {
             let compete = Self.poolsCompeteForCPUs(configuration)
             if compete { self.computePool.registry.yieldsWhileSearching.store(true, ordering: .relaxed) }
+            let registry = self.computePool.registry
             self.asyncPool = try AsyncPool(
                 threads: asyncInfos,
-                contendedBy: compete ? self.computePool.registry.sleep : nil,
-                onStart: { withExtendedLifetime(handle) { markThread() } }
+                contendedBy: compete ? registry.sleep : nil,
+                onStart: {
+                    withExtendedLifetime(handle) { markThread() }
+                    registry.becomeDefaultOfCurrentThread()
+                }
             )
         } catch {
             self.computePool.close()
             throw error
         }
         handle.attach(self)
+        if let interval = configuration.watchdog {
+            do {
+                let watchdog = try Watchdog.start(
+                    prefix: configuration.prefix,
+                    interval: interval,
+                    snapshot: Self.diagnosticsSource(
+                        prefix: configuration.prefix,
+                        asyncPool: self.asyncPool,
+                        registry: self.computePool.registry,
+                        tracker: self.tracker
+                    ),
+                    report: { LoomRuntime.logger.warning("\($0)") }
+                )
+                self.watchdog.withLock { $0 = watchdog }
+            } catch {
+                self.shutDownPools(join: true)
+                throw error
+            }
+        }
     }
 
     deinit {
@@ -104,7 +129,13 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// Every thread of the runtime: pool, index, full name, kernel name (what `top` shows) and the CPUs it is
     /// pinned to (empty when pinning is off). The NIO event-loop threads (pool `io`) appear once
     /// ``eventLoopGroup`` has been used.
-    public var threads: [LoomThreadInfo] { self.configuration.threads + self.ioThreads.withLock { $0 } }
+    ///
+    /// A thread whose pin the kernel refused (its CPUs offline or outside the cgroup's cpuset) is listed with no CPUs,
+    /// as it really runs; ``configuration`` keeps the plan.
+    public var threads: [LoomThreadInfo] {
+        self.asyncPool.runningThreadInfos + self.computePool.registry.runningThreadInfos
+            + self.ioThreads.withLock { $0 }
+    }
 
     /// `LoomRuntime[myapp]: async(2, cpus=0-1) compute(6, cpus=2-7)`.
     public var description: String {

@@ -17,23 +17,7 @@ final class TaskTracker: Sendable {
 
     enum Waiter: Sendable {
         case task(UnsafeContinuation<Void, Never>)
-        case thread(BlockingWaiter)
-    }
-
-    /// A thread blocked in `blockUntilIdle()`.
-    final class BlockingWaiter: Sendable {
-        let done = Atomic<Bool>(false)
-        let parker = Parker.current
-
-        func wake() {
-            self.done.store(true, ordering: .releasing)  // Release: pairs with the acquire in wait().
-            self.parker.unpark()
-        }
-
-        func wait() {
-            // Do not rename: profiles filter blocked time on this name.
-            while !self.done.load(ordering: .acquiring) { self.parker.park() }
-        }
+        case thread(BlockingWait)
     }
 
     var asyncInFlight: Int { self.asyncCount.load(ordering: .relaxed) }  // Relaxed: a snapshot for callers.
@@ -99,7 +83,7 @@ final class TaskTracker: Sendable {
 
     /// Blocks the calling thread until shutdown was called and nothing is in flight.
     func blockUntilShutdownAndIdle() {
-        let waiter = BlockingWaiter()
+        let waiter = BlockingWait()
         let now = self.waiters.withLock { waiters -> Bool in
             if self.isShutdownAndIdle { return true }
             waiters.append(.thread(waiter))

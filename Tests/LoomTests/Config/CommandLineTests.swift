@@ -14,6 +14,7 @@ struct CommandLineTests {
         let configuration = try self.resolve([
             "--loom-prefix", "cli", "--loom-cpuset", "0-3", "--loom-async-threads", "2",
             "--loom-compute-threads", "2", "--no-loom-pin-threads", "--loom-cuda-device", "GPU-77",
+            "--loom-watchdog", "0.5",
         ])
         #expect(configuration.prefix == "cli")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -21,6 +22,7 @@ struct CommandLineTests {
         #expect(configuration.computeThreads == 2)
         #expect(configuration.pinThreads == false)
         #expect(configuration.cudaDevice == .uuid("GPU-77"))
+        #expect(configuration.watchdog == .milliseconds(500))
         for key in LoomConfiguration.Key.allCases where key != .computePoolSize {
             #expect(configuration.source(of: key).kind == .cli, "\(key)")
         }

@@ -139,6 +139,9 @@ struct ConfigErrorTests {
         var testDescription: String { self.name }
     }
 
+    /// Files the table's cases read (kept for the whole run: a case's builder returns before the file is read).
+    static let scratch = try! TemporaryDirectory("loom-error-cases")
+
     static let valueCases: [Case] = [
         Case(
             name: "zero compute threads from the environment",
@@ -229,6 +232,46 @@ struct ConfigErrorTests {
             builder: { .hermetic().cudaDevice(uuid: " ") },
             code: .invalidConfiguration,
             parts: ["cuda_device", "code (LoomBuilder.cudaDevice(uuid:))"]
+        ),
+        Case(
+            name: "four million async threads from a flag",
+            builder: { .hermetic().withCLIArgs(try LoomArguments.parse(["--loom-async-threads", "4194304"])) },
+            code: .invalidConfiguration,
+            parts: ["\"4194304\"", "async_threads", "flag --loom-async-threads", "at most 4096 threads per pool"]
+        ),
+        Case(
+            name: "100 000 compute threads from a file's loom-rs alias",
+            builder: {
+                .hermetic().file(try Self.scratch.write("big.toml", "rayon_threads = 100000"))
+            },
+            code: .invalidConfiguration,
+            parts: ["\"100000\"", "rayon_threads", "big.toml", "at most 4096"]
+        ),
+        Case(
+            name: "4097 compute threads from code",
+            builder: { .hermetic().computeThreads(4097) },
+            code: .invalidConfiguration,
+            parts: ["\"4097\"", "compute_threads", "code (LoomBuilder.computeThreads)", "at most 4096"]
+        ),
+        Case(
+            name: "a negative watchdog interval from the environment",
+            builder: { .hermetic(environment: ["LOOM_WATCHDOG": "-1"]).envPrefix("LOOM") },
+            code: .invalidConfiguration,
+            parts: ["\"-1\"", "for watchdog", "environment variable LOOM_WATCHDOG", "number of seconds"]
+        ),
+        Case(
+            name: "a watchdog interval that is not a number, from a file",
+            builder: {
+                .hermetic().file(try Self.scratch.write("w.yaml", "watchdog: soon\n"))
+            },
+            code: .invalidConfiguration,
+            parts: ["\"soon\"", "for watchdog", "w.yaml", "number of seconds"]
+        ),
+        Case(
+            name: "an infinite watchdog interval from a flag",
+            builder: { .hermetic().withCLIArgs(try LoomArguments.parse(["--loom-watchdog", "inf"])) },
+            code: .invalidConfiguration,
+            parts: ["for watchdog", "flag --loom-watchdog", "number of seconds"]
         ),
         Case(
             name: "an overridden bad value is still reported",

@@ -18,6 +18,7 @@ struct ConfigFileTests {
             pin_threads = false
             compute_pool_size = 16
             cuda_device = 1
+            watchdog = 30
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -28,6 +29,7 @@ struct ConfigFileTests {
         #expect(configuration.pinThreads == false)
         #expect(configuration.computePoolSize == 16)
         #expect(configuration.cudaDevice == .ordinal(1))
+        #expect(configuration.watchdog == .seconds(30))
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0) == .file(path) })
     }
 
@@ -44,6 +46,7 @@ struct ConfigFileTests {
             pin_threads: true
             compute_pool_size: 8
             cuda_device: GPU-8932f937-d72c-4106-c12f-20bd9faed9f6
+            watchdog: 1.5
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -53,6 +56,7 @@ struct ConfigFileTests {
         #expect(configuration.pinThreads)
         #expect(configuration.computePoolSize == 8)
         #expect(configuration.cudaDevice == .uuid("GPU-8932f937-d72c-4106-c12f-20bd9faed9f6"))
+        #expect(configuration.watchdog == .milliseconds(1500))
         #expect(configuration.source(of: .cpuset) == .file(path))
     }
 
@@ -63,7 +67,7 @@ struct ConfigFileTests {
             "loom.json",
             #"""
             {"prefix": "svc", "cpuset": "4-7", "async_threads": 1, "compute_threads": 3,
-             "pin_threads": false, "compute_pool_size": 1, "cuda_device": "GPU-abc"}
+             "pin_threads": false, "compute_pool_size": 1, "cuda_device": "GPU-abc", "watchdog": 0}
             """#
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -74,6 +78,8 @@ struct ConfigFileTests {
         #expect(configuration.pinThreads == false)
         #expect(configuration.computePoolSize == 1)
         #expect(configuration.cudaDevice == .uuid("GPU-abc"))
+        #expect(configuration.watchdog == nil)  // 0 turns it off.
+        #expect(configuration.source(of: .watchdog) == .file(path))
     }
 
     @Test("a loom-rs config.toml works unchanged")

@@ -20,6 +20,7 @@ struct ConfigReaderTests {
             "loom.pinThreads": false,
             "loom.computePoolSize": 4,
             "loom.cudaDevice": "GPU-1",
+            "loom.watchdog": 2.5,
         ])
         #expect(configuration.prefix == "reader")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -28,6 +29,7 @@ struct ConfigReaderTests {
         #expect(configuration.pinThreads == false)
         #expect(configuration.computePoolSize == 4)
         #expect(configuration.cudaDevice == .uuid("GPU-1"))
+        #expect(configuration.watchdog == .milliseconds(2500))
         #expect(configuration.source(of: .computePoolSize).description == "ConfigReader key loom.computePoolSize")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .code })
     }

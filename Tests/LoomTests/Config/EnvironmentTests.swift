@@ -18,6 +18,7 @@ struct EnvironmentTests {
             "LOOM_PIN_THREADS": "off",
             "LOOM_COMPUTE_POOL_SIZE": "32",
             "LOOM_CUDA_DEVICE": "3",
+            "LOOM_WATCHDOG": "10",
         ])
         #expect(configuration.prefix == "env")
         #expect(configuration.cpuset == [2, 3, 4, 5])
@@ -26,6 +27,7 @@ struct EnvironmentTests {
         #expect(configuration.pinThreads == false)
         #expect(configuration.computePoolSize == 32)
         #expect(configuration.cudaDevice == .ordinal(3))
+        #expect(configuration.watchdog == .seconds(10))
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .environment })
     }
 
