@@ -87,6 +87,7 @@ let package = Package(
             name: "LoomTests",
             dependencies: [
                 "Loom",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

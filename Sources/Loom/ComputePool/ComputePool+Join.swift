@@ -31,8 +31,8 @@ extension ComputePool {
     }
 }
 
-/// Runs `a` and `b`, potentially in parallel, on the compute pool of the current worker thread, or on
-/// ``ComputePool/shared`` from any other thread. See ``ComputePool/join(_:_:)``.
+/// Runs `a` and `b`, potentially in parallel, on the compute pool of the current worker thread; on a runtime's async
+/// or I/O thread, on that runtime's compute pool; elsewhere on ``ComputePool/shared``. See ``ComputePool/join(_:_:)``.
 @inlinable
 public func join<A: Sendable, B: Sendable, E: Error>(
     _ a: @Sendable () throws(E) -> A,
@@ -42,7 +42,7 @@ public func join<A: Sendable, B: Sendable, E: Error>(
         worker.map { $0.join(a, b) }
     }
     if let result { return try result.get() }
-    return try ComputePool.shared.registry.joinCold(a, b)
+    return try Registry.currentOrShared.joinCold(a, b)
 }
 
 extension Registry {

@@ -31,8 +31,8 @@ extension ComputePool {
     }
 }
 
-/// Runs `body` with a ``ComputeScope`` on the compute pool of the current worker thread, or on
-/// ``ComputePool/shared`` from any other thread. See ``ComputePool/scope(_:)``.
+/// Runs `body` with a ``ComputeScope`` on the compute pool of the current worker thread; on a runtime's async or I/O
+/// thread, on that runtime's compute pool; elsewhere on ``ComputePool/shared``. See ``ComputePool/scope(_:)``.
 @inlinable
 public func scope<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) throws(E) -> R {
     try Registry.currentOrShared.scope(body)

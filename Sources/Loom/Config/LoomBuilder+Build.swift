@@ -14,7 +14,8 @@ extension LoomBuilder {
     ///   cannot be started. Never traps on bad input.
     public func build() throws(LoomError) -> LoomRuntime {
         let configuration = try self.resolve()
-        for warning in configuration.warnings { LoomRuntime.logger.warning("\(warning)") }
-        return try LoomRuntime(configuration: configuration)
+        let logger = self.runtimeLogger ?? LoomRuntime.logger
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        return try LoomRuntime(configuration: configuration, logger: logger)
     }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import Logging
 
 /// Configures a Loom runtime from defaults, files, the environment, code and command-line flags.
 ///
@@ -39,6 +40,8 @@ public struct LoomBuilder: Sendable {
     package var sysfsOverride: SysfsReader?
     /// Replaces ``GPULocator`` (tests inject a fake locator here).
     package var gpuResolver: GPUResolver?
+    /// The logger ``logger(_:)`` set, if any.
+    package var runtimeLogger: Logger?
 
     /// A builder with nothing configured: every value is its default and no file or variable is read.
     public init() {}
@@ -130,6 +133,16 @@ public struct LoomBuilder: Sendable {
     /// - Returns: a copy of the builder with the watchdog set.
     public func watchdog(_ interval: Duration) -> LoomBuilder {
         self.setting(.watchdog, .number(LoomConfiguration.seconds(interval)), method: "watchdog")
+    }
+
+    /// Sets the logger the runtime reports through: configuration warnings at ``build()``, the watchdog's reports
+    /// (``watchdog(_:)``), misuse warnings. Default: a swift-log `Logger` labelled `loom`, which goes wherever the
+    /// application bootstrapped `LoggingSystem`.
+    ///
+    /// - Parameter logger: the logger to use.
+    /// - Returns: a copy of the builder with the logger set.
+    public func logger(_ logger: Logger) -> LoomBuilder {
+        self.with(\.runtimeLogger, logger)
     }
 
     private func setting(_ key: LoomConfiguration.Key, _ value: RawSetting.Value, method: String) -> LoomBuilder {

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 
 /// How a thread outside the runtime waits for it (`blockOn`, `blockUntilIdle`): one flag and one way to wake the
@@ -55,7 +56,7 @@ final class BlockingWait: Sendable {
     ///   block the main actor, which the work may need: trap.
     /// - Another thread inside a task — one of Swift's cooperative pool, which has one thread per CPU — is blocked for
     ///   the whole wait; if every one of them is, work that needs that pool stops: a warning.
-    static func checkCaller(_ function: String, instead: String) {
+    static func checkCaller(_ function: String, instead: String, logger: Logger) {
         LoomRuntime.preconditionNotOnLoomThread(function, instead: "From async code, \(instead)")
         guard withUnsafeCurrentTask(body: { $0 != nil }) else { return }
         precondition(
@@ -69,7 +70,7 @@ final class BlockingWait: Sendable {
                 + "'\(LoomRuntime.currentThreadName())' (through a synchronous function): that thread, usually one of "
                 + "Swift's cooperative pool, stays blocked until the work is done, and the pool has only one thread per "
                 + "CPU. From async code, \(instead)"
-            LoomRuntime.logger.warning("\(message)")
+            logger.warning("\(message)")
         }
     }
 

@@ -30,7 +30,8 @@ extension LoomRuntime {
     public func blockOn<T: Sendable, E: Error>(_ body: sending @escaping () async throws(E) -> T) throws(E) -> T {
         BlockingWait.checkCaller(
             "blockOn",
-            instead: "await the work instead, for example `await runtime.spawnAsync { ... }.value`."
+            instead: "await the work instead, for example `await runtime.spawnAsync { ... }.value`.",
+            logger: self.logger
         )
         let state = BlockOnState<T, E>()
         let handle = self.handle

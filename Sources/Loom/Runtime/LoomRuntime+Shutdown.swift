@@ -22,7 +22,11 @@ extension LoomRuntime {
     ///   use `runtime.shutdown(); await runtime.waitForShutdown()`.
     @available(*, noasync, message: "from async code, call shutdown() and then await waitForShutdown()")
     public func blockUntilIdle() {
-        BlockingWait.checkCaller("blockUntilIdle", instead: "call shutdown() and then await waitForShutdown().")
+        BlockingWait.checkCaller(
+            "blockUntilIdle",
+            instead: "call shutdown() and then await waitForShutdown().",
+            logger: self.logger
+        )
         self.shutdown()
         self.tracker.blockUntilShutdownAndIdle()
     }

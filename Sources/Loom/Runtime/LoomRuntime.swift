@@ -49,14 +49,24 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// The stall reporter, when ``LoomConfiguration/watchdog`` is set.
     let watchdog: LockedValue<Watchdog?> = LockedValue(nil)
 
+    /// The logger of runtimes that were not given one (``LoomBuilder/logger(_:)``), and of messages that belong to no
+    /// runtime.
     static let logger = Logger(label: "loom")
+
+    /// Where this runtime reports warnings and the watchdog's findings.
+    public let logger: Logger
 
     /// Starts the threads `configuration` plans. Prefer ``LoomBuilder/build()``, which resolves the configuration
     /// and logs its warnings.
     ///
+    /// - Parameters:
+    ///   - configuration: a resolved configuration (``LoomBuilder/resolve()``).
+    ///   - logger: where the runtime reports (see ``LoomBuilder/logger(_:)``); `nil` for a `Logger` labelled `loom`.
     /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` if a thread cannot be started.
-    public init(configuration: LoomConfiguration) throws(LoomError) {
+    public init(configuration: LoomConfiguration, logger: Logger? = nil) throws(LoomError) {
         self.configuration = configuration
+        let logger = logger ?? LoomRuntime.logger
+        self.logger = logger
         let handle = RuntimeHandle()
         self.handle = handle
         let markThread: @Sendable () -> Void = { cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque()) }
@@ -95,7 +105,9 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
                         registry: self.computePool.registry,
                         tracker: self.tracker
                     ),
-                    report: { LoomRuntime.logger.warning("\($0)") }
+                    report: { [logger] report in
+                        logger.warning("\(report)", metadata: ["loom.runtime": "\(configuration.prefix)"])
+                    }
                 )
                 self.watchdog.withLock { $0 = watchdog }
             } catch {
