@@ -83,6 +83,14 @@ let package = Package(
             path: "Examples/EchoServer",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The soak: every entry point at once on fresh runtimes of random shapes, checked results, a watchdog
+        // (`swift build -c release --product LoomSoak`; `.ci/run` and `scripts/soak.sh` run it).
+        .executableTarget(
+            name: "LoomSoak",
+            dependencies: ["Loom", .product(name: "Logging", package: "swift-log")],
+            path: "Verification/Soak",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         .testTarget(
             name: "LoomTests",
             dependencies: [

@@ -59,11 +59,9 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
                 let sleeper = self.sleep.members[index]
                 let thread = try PinnedThread.start(info, stackSize: LoomTuning.asyncStackSize) { [self] in
                     onStart?()
-                    sleeper.parker.installAsCurrent()
                     cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
                     self.run(sleeper)
                     cloom_set_current_async_pool(nil)
-                    cloom_set_current_parker(nil)
                 }
                 self.threads.append(thread)
             }

@@ -4,15 +4,15 @@ import Synchronization
 /// Who waits on a latch, and how its setter wakes that thread.
 ///
 /// A compute worker waits through its pool's sleep protocol, so its setter wakes it the way a publisher does: it
-/// *claims* the worker's sleeper entry and unparks it only if the claim succeeds (``Sleep/wake(member:)``, rayon's
-/// `wake_specific_thread`). A thread outside every pool has no sleeper entry and is simply unparked.
+/// *claims* the worker's sleeper word and wakes it only if the claim succeeds (``Sleep/wake(member:)``, rayon's
+/// `wake_specific_thread`). A thread outside every pool has no sleeper word and is unparked (its ``Parker``).
 @usableFromInline
 struct LatchWaiter: @unchecked Sendable {
     // Sendable: a parker word lives forever; the sleep state is kept alive as described on `sleep`.
 
-    /// The waiting thread's parker.
+    /// The waiting thread's parker (a thread outside every pool; unused for a worker).
     @usableFromInline
-    let parker: Parker
+    let parker: Parker?
     /// The waiting worker's pool's sleep state, or `nil` for a thread outside every pool. Unretained: the waiter
     /// cannot return before the latch is set, so its pool is alive until the setter's swap; after the swap, a setter
     /// of the *same* pool keeps it alive by being one of its running threads, and a setter of another pool retains it
@@ -27,7 +27,7 @@ struct LatchWaiter: @unchecked Sendable {
     let isCrossPool: Bool
 
     @inlinable
-    init(parker: Parker, sleep: Unmanaged<Sleep>?, member: Int, isCrossPool: Bool) {
+    init(parker: Parker?, sleep: Unmanaged<Sleep>?, member: Int, isCrossPool: Bool) {
         self.parker = parker
         self.sleep = sleep
         self.member = member
@@ -43,13 +43,13 @@ struct LatchWaiter: @unchecked Sendable {
     /// A worker whose latch is set by a worker of its own pool (`join`, `scope`).
     @inlinable
     static func worker(_ worker: WorkerThread) -> LatchWaiter {
-        LatchWaiter(parker: worker.parker, sleep: .passUnretained(worker.sleep), member: worker.index, isCrossPool: false)
+        LatchWaiter(parker: nil, sleep: .passUnretained(worker.sleep), member: worker.index, isCrossPool: false)
     }
 
     /// A worker whose latch is set by a worker of another pool.
     @inlinable
     static func crossPoolWorker(_ worker: WorkerThread) -> LatchWaiter {
-        LatchWaiter(parker: worker.parker, sleep: .passUnretained(worker.sleep), member: worker.index, isCrossPool: true)
+        LatchWaiter(parker: nil, sleep: .passUnretained(worker.sleep), member: worker.index, isCrossPool: true)
     }
 
     /// For a cross-pool waiter, a retain of its pool's sleep state that outlives the latch; else `nil`.
@@ -65,7 +65,7 @@ struct LatchWaiter: @unchecked Sendable {
         if let sleep = self.sleep {
             sleep._withUnsafeGuaranteedRef { $0.wake(member: self.member) }
         } else {
-            self.parker.unpark()
+            self.parker?.unpark()
         }
     }
 }
@@ -160,9 +160,9 @@ struct Latch: ~Copyable, Sendable {
             if self.probe() { return }
             if round & 15 == 15 { cloom_yield() } else { cloom_cpu_relax() }
         }
-        guard self.prepareToSleep() else { return }
+        guard self.prepareToSleep(), let parker = self.waiter.parker else { return }
         // Do not rename: profiles filter blocked time on this name.
-        while !self.probe() { self.waiter.parker.park() }
+        while !self.probe() { parker.park() }
     }
 }
 

@@ -1,17 +1,27 @@
+import CLoomLinux
 import Synchronization
 
-/// One thread's side of the sleep protocol — its `sleeping` flag and its parker — and what the thread is doing,
-/// for ``LoomRuntime/diagnostics()`` and the watchdog.
+/// One thread's side of the sleep protocol — one futex word that says whether it is listed asleep — and what the
+/// thread is doing, for ``LoomRuntime/diagnostics()`` and the watchdog.
 ///
-/// The flag is written by the thread and by whoever claims it; the activity and counters only by the thread itself
-/// (relaxed stores, read by diagnostics as hints), on a cache line of their own.
+/// The word is both the "listed asleep" flag and what the thread blocks on: it is `asleep` from the thread's
+/// announcement until someone **claims** it (compare-exchange `asleep` → `awake`, ``Sleep/wake(member:)``), and the
+/// thread blocks in `futex_wait` for as long as it reads `asleep`. So a claim always wakes the very sleep it found, and
+/// no wake-up can be left over for a later one: a claimer whose `futex_wake` comes late finds a thread that is awake, or
+/// one that is asleep again and only re-reads the word. (With a flag beside a parker's token, as before, a late unpark
+/// left a token that woke the thread's *next* sleep while its flag still said asleep, and a publisher's wake-up was then
+/// spent on it.)
+///
+/// The activity and counters are written only by the thread itself (relaxed stores, read by diagnostics as hints), on
+/// a cache line of their own.
 @usableFromInline
 final class Sleeper: Sendable {
-    /// `true` while the thread has announced that it is about to park or is parked.
-    @usableFromInline
-    let sleeping = Atomic<Bool>(false)
-    @usableFromInline
-    let parker = Parker.make()
+    static let awake: UInt32 = 0
+    static let asleep: UInt32 = 1
+
+    /// `awake` or `asleep`. A word from the never-freed parker pool, so that a late `futex_wake` or read never touches
+    /// freed memory.
+    private let word: Parker
     private let padding = CachePadding()
     /// A ``ThreadActivity`` raw value.
     @usableFromInline
@@ -24,9 +34,51 @@ final class Sleeper: Sendable {
     let parks = Atomic<UInt64>(0)
     private let padding2 = CachePadding()
 
-    init() {}
+    init() { self.word = Parker.make() }
 
-    deinit { self.parker.recycle() }
+    deinit { self.word.recycle() }
+
+    private var state: UnsafeMutablePointer<Atomic<UInt32>> { self.word.word }
+
+    /// Whether the thread is listed asleep (a snapshot).
+    var isListedAsleep: Bool { self.state.pointee.load(ordering: .relaxed) == Self.asleep }  // Relaxed: a snapshot.
+
+    /// The thread lists itself asleep. Ordered before its re-check by the fence that follows in ``Sleep/sleep``.
+    fileprivate func announce() {
+        self.state.pointee.store(Self.asleep, ordering: .relaxed)  // Relaxed: ordered by the fence that follows.
+    }
+
+    /// `asleep` → `awake`, by a claimer or by the thread itself when it withdraws; `true` for whoever did it.
+    ///
+    /// Sequentially consistent: a latch setter's claim must be ordered against the waiter's fence (see ``Latch``), and
+    /// it releases what the claimer published before, for the woken thread's acquiring read in ``block()``.
+    fileprivate func claim() -> Bool {
+        self.state.pointee.compareExchange(
+            expected: Self.asleep,
+            desired: Self.awake,
+            ordering: .sequentiallyConsistent
+        ).exchanged
+    }
+
+    /// Wakes the thread from ``block()`` after a successful claim.
+    fileprivate func wakeAfterClaim() {
+        _ = UnsafeMutableRawPointer(self.state).withMemoryRebound(to: UInt32.self, capacity: 1) {
+            cloom_futex_wake($0, 1)
+        }
+    }
+
+    /// Blocks while the thread is listed asleep. Spurious returns from `futex_wait` (a late wake meant for an earlier
+    /// sleep, a signal) only make it re-read the word.
+    ///
+    /// Do not rename: profiles filter blocked time on this name.
+    fileprivate func block() {
+        // Acquire: pairs with the claim's compare-exchange, so the claimer's published work is visible.
+        while self.state.pointee.load(ordering: .acquiring) == Self.asleep {
+            _ = UnsafeMutableRawPointer(self.state).withMemoryRebound(to: UInt32.self, capacity: 1) {
+                cloom_futex_wait($0, Self.asleep, -1)
+            }
+        }
+    }
 
     /// Records what the thread does now (owner thread only).
     @inlinable
@@ -76,16 +128,15 @@ enum ThreadActivity: UInt8, Sendable {
 /// - A latch setter wakes the latch's waiter the same way, by claiming that particular worker
 ///   (``wake(member:)``), so a sleeper entry never says "asleep" for a thread that is already awake.
 ///
-/// Every unpark of a worker's parker therefore follows a successful claim (or termination, ``wakeAll()``), and
-/// every claim matches one announcement.
+/// A thread is woken only by a successful claim of its sleeper word, and a claim matches exactly one announcement
+/// (``Sleeper``): no wake-up is lost, and none is spent on a thread that is already awake.
 ///
 /// ## Memory ordering
 /// The announce (flag store, `sleepers` increment, fence, re-check loads) and the publish (work store, fence,
 /// `sleepers` load) form a Dekker pair: with a sequentially consistent fence on both sides, either the sleeper's
-/// re-check sees the new work or the publisher sees `sleepers > 0`. The parker's token makes the unpark that
-/// follows safe even if it happens before the sleeper parks. The claim compare-exchange on `sleeping` ensures each
-/// announced sleeper is decremented from `sleepers` exactly once (by its claimer or by itself); it is sequentially
-/// consistent so that a latch setter's claim and swap are ordered against the waiter's fence (see ``Latch``).
+/// re-check sees the new work or the publisher sees `sleepers > 0`. A claim that comes before the sleeper blocks is
+/// safe: the sleeper then reads `awake` and does not block. The claim compare-exchange ensures each announced sleeper
+/// is decremented from `sleepers` exactly once (by its claimer or by itself when it withdraws).
 @usableFromInline
 final class Sleep: Sendable {
     /// Workers that announced they are about to park or are parked.
@@ -143,7 +194,7 @@ final class Sleep: Sendable {
         self.searching.subtract(1, ordering: .relaxed)  // Relaxed: ordered before the re-check by sleep's fence.
     }
 
-    /// Claims and unparks one sleeping worker, if any is still asleep.
+    /// Claims and wakes one sleeping worker, if any is still asleep.
     @usableFromInline
     func wakeOne() {
         let count = self.members.count
@@ -153,7 +204,7 @@ final class Sleep: Sendable {
             let member = self.members[start + offset < count ? start + offset : start + offset - count]
             if self.claim(member) {
                 Chaos.point()
-                member.parker.unpark()
+                member.wakeAfterClaim()
                 return
             }
         }
@@ -165,25 +216,19 @@ final class Sleep: Sendable {
         let member = self.members[index]
         if self.claim(member) {
             Chaos.point()
-            member.parker.unpark()
+            member.wakeAfterClaim()
         }
     }
 
-    /// Wakes every worker (termination).
+    /// Wakes every sleeping worker (termination: the caller has set the flag the workers re-check, so one that
+    /// announces itself afterwards withdraws).
     func wakeAll() {
-        for member in self.members {
-            _ = self.claim(member)
-            member.parker.unpark()
-        }
+        for member in self.members where self.claim(member) { member.wakeAfterClaim() }
     }
 
-    /// Clears the member's `sleeping` flag if set; whoever clears it decrements `sleepers`.
+    /// Takes the member off the sleepers if it is listed there; `true` for whoever did.
     private func claim(_ member: Sleeper) -> Bool {
-        // Sequentially consistent: a latch setter's claim must be ordered against the waiter's fence (see Latch).
-        // The parker carries the wake-up's own ordering.
-        guard member.sleeping.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent)
-            .exchanged
-        else { return false }
+        guard member.claim() else { return false }
         self.sleepers.subtract(1, ordering: .relaxed)  // Relaxed: read by publishers after their fence.
         return true
     }
@@ -192,22 +237,20 @@ final class Sleep: Sendable {
     /// awaited latch, termination, visible work) holds after the announcement.
     func sleep(_ member: Sleeper, unless reasonToStayAwake: () -> Bool) {
         member.enter(.parked)
-        member.sleeping.store(true, ordering: .relaxed)  // Relaxed: ordered before the re-check by the fence.
+        member.announce()
         self.sleepers.add(1, ordering: .relaxed)
         Chaos.point()
         atomicMemoryFence(ordering: .sequentiallyConsistent)  // Pairs with the fence in anyoneSleepingAfterPublish().
         Chaos.point()
         if reasonToStayAwake() {
+            // Withdraw, unless a claimer was faster (then it took us off the count, and its wake finds us awake).
             _ = self.claim(member)
             member.enter(.running)
             return
         }
         member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
-        // Do not rename: profiles filter blocked time on this name.
-        member.parker.park()
+        member.block()
         Chaos.point()
-        // Woken by a claimer (who cleared the flag), by termination, or by a stray token: withdraw if still flagged.
-        _ = self.claim(member)
         member.enter(.running)
     }
 }

@@ -19,8 +19,6 @@ final class WorkerThread: @unchecked Sendable {
     let sleep: Sleep
     @usableFromInline
     let sleeper: Sleeper
-    @usableFromInline
-    let parker: Parker
     /// xorshift state for picking steal victims; owner only.
     private var random: UInt64
 
@@ -29,7 +27,6 @@ final class WorkerThread: @unchecked Sendable {
         self.registry = registry
         self.sleep = registry.sleep
         self.sleeper = registry.sleep.members[index]
-        self.parker = self.sleeper.parker
         self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
 
@@ -198,11 +195,7 @@ final class WorkerThread: @unchecked Sendable {
     /// The thread's body: run jobs until the registry terminates and no work is left.
     func run() {
         cloom_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
-        self.parker.installAsCurrent()
-        defer {
-            cloom_set_current_worker(nil)
-            cloom_set_current_parker(nil)
-        }
+        defer { cloom_set_current_worker(nil) }
         let terminating = { self.registry.isTerminating }
         self.sleeper.enter(.running)
         defer { self.sleeper.enter(.stopped) }

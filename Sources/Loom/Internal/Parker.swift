@@ -61,8 +61,7 @@ struct Parker: @unchecked Sendable {
         ParkerWords.words.withLock { words in words.takeBack(self) }
     }
 
-    /// The calling thread's parker: a worker's own, or one made on first use for any other thread and recycled
-    /// when that thread exits.
+    /// The calling thread's parker, made on first use and recycled when the thread exits.
     static var current: Parker {
         if let raw = cloom_current_parker() {
             return Parker(word: raw.assumingMemoryBound(to: Atomic<UInt32>.self))
@@ -72,12 +71,6 @@ struct Parker: @unchecked Sendable {
         ParkerWords.registerThreadExit(parker)
         return parker
     }
-
-    /// Whether a token is waiting (the next `park()` returns at once). A snapshot, for diagnostics.
-    var hasToken: Bool { self.word.pointee.load(ordering: .relaxed) == Self.notified }  // Relaxed: a snapshot.
-
-    /// Installs `self` as the calling thread's parker (done by Loom's own threads when they start).
-    func installAsCurrent() { cloom_set_current_parker(UnsafeMutableRawPointer(self.word)) }
 
     private var futexWord: UnsafeMutablePointer<UInt32> {
         UnsafeMutableRawPointer(self.word).assumingMemoryBound(to: UInt32.self)

@@ -21,9 +21,20 @@ final class BlockingWait: Sendable {
         self.parker = Self.drainsMainQueue ? nil : Parker.current
     }
 
-    /// Whether the calling thread should wait by running the main run loop: the main thread, outside any task (inside
-    /// a task it would run other main-actor jobs in the middle of this one, which ``checkCaller(_:instead:)`` refuses).
+    /// Whether the calling thread should wait by running the main run loop: the main thread outside any task, which is
+    /// where top-level code and a synchronous `main()` run (inside a task it would run other main-actor jobs in the
+    /// middle of this one, which ``checkCaller(_:instead:logger:)`` refuses).
     private static var drainsMainQueue: Bool { Thread.isMainThread && withUnsafeCurrentTask { $0 == nil } }
+
+    /// Whether the caller runs on the main queue, the main actor's executor. (On Linux the main actor's jobs run on a
+    /// dispatch thread, not the main thread, once an async `main` has given the main thread to `dispatch_main`.)
+    private static var isOnMainQueue: Bool {
+        _ = Self.markedMainQueue
+        return DispatchQueue.getSpecific(key: Self.mainQueueKey) != nil
+    }
+
+    private static let mainQueueKey = DispatchSpecificKey<Bool>()
+    private static let markedMainQueue: Void = DispatchQueue.main.setSpecific(key: mainQueueKey, value: true)
 
     /// Marks the wait as over and wakes the waiter. Whatever the waker wrote before is visible to the waiter.
     func wake() {
@@ -52,18 +63,22 @@ final class BlockingWait: Sendable {
     /// Traps for the callers that would deadlock, warns (once per process) for those that may starve Swift's pool.
     ///
     /// - A Loom thread (an async or compute thread of any runtime) would wait for work that may need it: trap.
-    /// - The main thread inside a task (the main actor's async code, reached through a synchronous function) would
-    ///   block the main actor, which the work may need: trap.
+    /// - The main actor — its async code (reached through a synchronous function), or a block on the main queue —
+    ///   would be blocked, and the work may need it: trap. (The main thread outside any task, top-level code, waits
+    ///   by running the main queue instead; see ``BlockingWait``.)
     /// - Another thread inside a task — one of Swift's cooperative pool, which has one thread per CPU — is blocked for
     ///   the whole wait; if every one of them is, work that needs that pool stops: a warning.
     static func checkCaller(_ function: String, instead: String, logger: Logger) {
         LoomRuntime.preconditionNotOnLoomThread(function, instead: "From async code, \(instead)")
-        guard withUnsafeCurrentTask(body: { $0 != nil }) else { return }
-        precondition(
-            !Thread.isMainThread,
-            "LoomRuntime.\(function) was called from the main actor's async code (through a synchronous function); it "
-                + "would block the main actor, and the work it waits for may need it. From async code, \(instead)"
-        )
+        let inTask = withUnsafeCurrentTask { $0 != nil }
+        if Self.isOnMainQueue && (inTask || !Thread.isMainThread) {
+            preconditionFailure(
+                "LoomRuntime.\(function) was called from the main actor's async code (through a synchronous function) "
+                    + "or a block on the main queue; it would block the main actor, and the work it waits for may need "
+                    + "it. From async code, \(instead)"
+            )
+        }
+        guard inTask else { return }
         if !Self.warnedInTask.exchange(true, ordering: .relaxed) {  // Relaxed: only limits the warning to one.
             let message =
                 "LoomRuntime.\(function) was called from inside a Swift task on thread "

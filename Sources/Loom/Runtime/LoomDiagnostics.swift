@@ -42,17 +42,14 @@ public struct LoomDiagnostics: Sendable, CustomStringConvertible {
         public let parks: UInt64
         /// Jobs waiting in its own queue (a compute worker's deque; the async pool's single-thread local queue).
         public let queuedJobs: Int
-        /// Whether the sleep protocol lists it as asleep (its `sleeping` flag).
+        /// Whether the sleep protocol lists it as asleep (announced, and not yet claimed by a waker).
         public let isListedAsleep: Bool
-        /// Whether a wake-up token is waiting on its parker (it will not block on its next park).
-        public let hasWakeToken: Bool
 
         public var description: String {
             var text = "\(self.info.name) [\(self.info.kernelName)] \(self.activity)"
             text += ", jobs run \(self.jobsRun), parks \(self.parks)"
             if self.queuedJobs > 0 { text += ", \(self.queuedJobs) queued" }
             if self.isListedAsleep { text += ", listed asleep" }
-            if self.hasWakeToken { text += ", wake token pending" }
             return text
         }
     }
@@ -188,8 +185,7 @@ extension LoomDiagnostics.ThreadState {
         self.jobsRun = sleeper.jobsRun.load(ordering: .relaxed)
         self.parks = sleeper.parks.load(ordering: .relaxed)
         self.queuedJobs = queuedJobs
-        self.isListedAsleep = sleeper.sleeping.load(ordering: .relaxed)
-        self.hasWakeToken = sleeper.parker.hasToken
+        self.isListedAsleep = sleeper.isListedAsleep
     }
 }
 

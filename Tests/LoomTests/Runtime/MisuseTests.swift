@@ -36,6 +36,65 @@ struct MisuseTests {
         }
     }
 
+    @Test("blockOn from the main actor's async code (through a synchronous function) traps, saying what to do")
+    func blockOnFromMainActor() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let runtime = try LoomBuilder().prefix("mis").asyncThreads(1).computeThreads(1).pinThreads(false).build()
+            await MainActor.run { _ = synchronousBlockOn(runtime) { 1 } }
+        }
+        let message = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+        #expect(message.contains("LoomRuntime.blockOn was called from the main actor's async code"))
+        #expect(message.contains("await the work instead"))
+    }
+
+    @Test("blockUntilIdle from the main actor's async code traps, pointing at waitForShutdown")
+    func blockUntilIdleFromMainActor() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let runtime = try LoomBuilder().prefix("mis").asyncThreads(1).computeThreads(1).pinThreads(false).build()
+            await MainActor.run { synchronousBlockUntilIdle(runtime) }
+        }
+        let message = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+        #expect(message.contains("LoomRuntime.blockUntilIdle was called from the main actor's async code"))
+        #expect(message.contains("waitForShutdown()"))
+    }
+
+    @Test("blockOn from a task on Swift's cooperative pool works, and warns once through the runtime's logger")
+    func blockOnFromCooperativePool() async throws {
+        let log = CapturedLog()
+        let runtime = try LoomBuilder().prefix("coop").asyncThreads(1).computeThreads(1).pinThreads(false)
+            .logger(log.logger).build()
+        defer { runtime.close() }
+        let value = await Task.detached { synchronousBlockOn(runtime) { await runtime.spawnCompute { 6 * 7 } } }.value
+        #expect(value == 42)
+        // Once per process: another test may have drawn it first, with its own runtime's logger.
+        if let warning = log.messages.first {
+            #expect(warning.contains("LoomRuntime.blockOn was called from inside a Swift task"))
+            #expect(warning.contains("await the work instead"))
+        }
+    }
+
+    @Test("a parker word recycled twice traps instead of being handed to two threads")
+    func parkerRecycledTwice() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let parker = Parker.make()
+            parker.recycle()
+            parker.recycle()
+        }
+        let message = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+        #expect(message.contains("a parker word was recycled twice"))
+    }
+
+    @Test("parking on a word another thread has marked parked traps instead of losing its wake-up")
+    func parkerSharedWord() async throws {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            let parker = Parker.make()
+            parker.word.pointee.store(1, ordering: .relaxed)  // As if another thread were parked on it.
+            parker.park()
+        }
+        let message = String(decoding: try #require(result).standardErrorContent, as: UTF8.self)
+        #expect(message.contains("two threads are parked on one parker word"))
+    }
+
     @Test("the same calls from the right threads do not trap")
     func rightThreads() throws {
         let runtime = try LoomRuntime.forTests("ok")
@@ -43,4 +102,14 @@ struct MisuseTests {
         runtime.blockUntilIdle()
         runtime.close()
     }
+}
+
+/// `blockOn` called through a synchronous function, as code that is not itself `async` would.
+func synchronousBlockOn<T: Sendable>(_ runtime: LoomRuntime, _ body: sending @escaping () async -> T) -> T {
+    runtime.blockOn(body)
+}
+
+/// `blockUntilIdle` called through a synchronous function.
+func synchronousBlockUntilIdle(_ runtime: LoomRuntime) {
+    runtime.blockUntilIdle()
 }

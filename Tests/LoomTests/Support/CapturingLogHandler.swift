@@ -51,15 +51,7 @@ private struct CapturingLogHandler: LogHandler {
         set { self.metadata[key] = newValue }
     }
 
-    func log(
-        level: Logger.Level,
-        message: Logger.Message,
-        metadata: Logger.Metadata?,
-        source: String,
-        file: String,
-        function: String,
-        line: UInt
-    ) {
-        self.log.append("\(level): \(message)")
+    func log(event: LogEvent) {
+        self.log.append("\(event.level): \(event.message)")
     }
 }
