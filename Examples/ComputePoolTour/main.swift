@@ -6,7 +6,7 @@ import Synchronization
 func fib(_ n: Int) -> Int { n < 2 ? n : fib(n - 1) + fib(n - 2) }
 
 func parallelFib(_ n: Int) -> Int {
-    if n < 25 { return fib(n) }                     // a sequential cut-off keeps the joins coarse
+    if n < 25 { return fib(n) }  // a sequential cut-off keeps the joins coarse
     let (a, b) = join({ parallelFib(n - 1) }, { parallelFib(n - 2) })
     return a + b
 }
@@ -23,12 +23,12 @@ let chunks = (0..<16).map { Array($0 * 1000..<($0 + 1) * 1000) }
 let total = Atomic<Int>(0)
 pool.scope { s in
     for chunk in chunks { s.spawn { total.add(chunk.reduce(0, +), ordering: .relaxed) } }
-}                                                   // every chunk is processed here
+}  // every chunk is processed here
 print("scope total =", total.load(ordering: .relaxed))
 
 let done = Atomic<Bool>(false)
 pool.spawn { done.store(true, ordering: .releasing) }  // fire and forget
-pool.close()                                        // queued work runs before the threads exit
+pool.close()  // queued work runs before the threads exit
 print("spawned job ran:", done.load(ordering: .acquiring))
 
 var words = ["pear", "fig", "apple", "kiwi", "banana"]

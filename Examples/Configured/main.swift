@@ -11,10 +11,10 @@ struct Configured: ParsableCommand {
 
     func run() throws {
         let runtime = try LoomBuilder()
-            .file("loom.toml", required: false)      // skipped when absent
-            .envPrefix("LOOM")                       // LOOM_COMPUTE_THREADS, LOOM_CPUSET, ...
-            .prefix("configured")                    // code beats files and environment
-            .withCLIArgs(self.loom)                  // flags beat everything
+            .file("loom.toml", required: false)  // skipped when absent
+            .envPrefix("LOOM")  // LOOM_COMPUTE_THREADS, LOOM_CPUSET, ...
+            .prefix("configured")  // code beats files and environment
+            .withCLIArgs(self.loom)  // flags beat everything
             .build()
         let configuration = runtime.configuration
         for key in LoomConfiguration.Key.allCases {

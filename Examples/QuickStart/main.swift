@@ -13,14 +13,14 @@ print(runtime)
 
 let data = Array(1...100_000)
 let value = runtime.blockOn {
-    let io = runtime.spawnAsync { await fetch() }   // a tracked task on the async pool
-    let sum = await runtime.spawnCompute {          // the caller suspends; runs on the compute pool
+    let io = runtime.spawnAsync { await fetch() }  // a tracked task on the async pool
+    let sum = await runtime.spawnCompute {  // the caller suspends; runs on the compute pool
         (0..<1_000_000).reduce(0, +)
     }
-    let doubled = runtime.install {                 // blocks until done; runs on the compute pool
+    let doubled = runtime.install {  // blocks until done; runs on the compute pool
         data.parallel.map { $0 * 2 }
     }
     return await io.value + sum + doubled.count
 }
 print("value:", value)
-runtime.blockUntilIdle()                            // shutdown() + wait for tracked tasks
+runtime.blockUntilIdle()  // shutdown() + wait for tracked tasks

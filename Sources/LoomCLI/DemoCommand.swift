@@ -17,7 +17,12 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Keep the runtime's threads alive this many seconds before shutting down.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp(
+            "Keep the runtime's threads alive this many seconds before shutting down.",
+            valueName: "seconds"
+        )
+    )
     var hold: Double = 0
 
     @OptionGroup(title: "Loom runtime options")
@@ -41,8 +46,11 @@ struct DemoCommand: ParsableCommand {
         let report = try LoomDemo.run(on: runtime)
         print(LoomDemo.render(report, runtime: runtime))
         if self.hold > 0 {
-            print("\nholding the runtime's threads for \(self.hold) s (pid \(ProcessInfo.processInfo.processIdentifier))")
-            fflush(nil)  // flush stdout so watchers (scripts/check-demo-threads.sh) see the line while the threads are held
+            print(
+                "\nholding the runtime's threads for \(self.hold) s (pid \(ProcessInfo.processInfo.processIdentifier))"
+            )
+            // Flush stdout so watchers (scripts/check-demo-threads.sh) see the line while the threads are held.
+            fflush(nil)
             Thread.sleep(forTimeInterval: self.hold)
         }
         runtime.blockUntilIdle()

@@ -21,7 +21,10 @@ struct InfoCommand: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
-    @Flag(name: .customLong("list-gpus"), help: "List the NVIDIA GPUs (NVML index order) with the CPUs local to each, then exit.")
+    @Flag(
+        name: .customLong("list-gpus"),
+        help: "List the NVIDIA GPUs (NVML index order) with the CPUs local to each, then exit."
+    )
     var listGPUs = false
 
     @OptionGroup(title: "Loom runtime options")
@@ -47,7 +50,7 @@ extension InfoCommand {
             let (devices, diagnostics) = try GPULocator.list(context: .process())
             for diagnostic in diagnostics { StandardError.write("warning: \(diagnostic.message)") }
             print(GPUDevice.listing(devices, json: self.json))
-        } catch where error.code == .cudaUnavailable {
+        } catch  where error.code == .cudaUnavailable {
             // No GPU is a valid answer to "which GPUs are there": an empty list, with what was tried on stderr.
             StandardError.write("note: \(error.description)")
             print(GPUDevice.listing([], json: self.json))

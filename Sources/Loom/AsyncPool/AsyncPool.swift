@@ -198,7 +198,12 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         let threads = zip(self.runningThreadInfos, self.sleep.members).map { info, sleeper in
             LoomDiagnostics.ThreadState(info: info, sleeper: sleeper, queuedJobs: self.isSingleThreaded ? local : 0)
         }
-        return LoomDiagnostics.PoolState(pool: .async, threads: threads, sharedQueueJobs: self.queue.count, sleep: self.sleep)
+        return LoomDiagnostics.PoolState(
+            pool: .async,
+            threads: threads,
+            sharedQueueJobs: self.queue.count,
+            sleep: self.sleep
+        )
     }
 
     // MARK: Lifecycle

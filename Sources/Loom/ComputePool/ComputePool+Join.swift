@@ -84,21 +84,21 @@ extension WorkerThread {
     func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) -> Result<(A, B), E> {
         var resultB: Result<B, E>? = nil
         return withStackJob(running: { resultB = Result(catching: b) }, waiter: .worker(self)) { job in
-                let ref = StackJob.ref(job)
-                self.push(ref)
-                let resultA = Result(catching: a)
-                while let popped = self.pop() {
-                    if popped == ref {
-                        // Not stolen: take b back. After a failure in a, b is dropped without running.
-                        guard case .success(let valueA) = resultA else { return .failure(resultA.failure!) }
-                        return Result(catching: b).map { (valueA, $0) }
-                    }
-                    // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
-                    self.execute(popped)
+            let ref = StackJob.ref(job)
+            self.push(ref)
+            let resultA = Result(catching: a)
+            while let popped = self.pop() {
+                if popped == ref {
+                    // Not stolen: take b back. After a failure in a, b is dropped without running.
+                    guard case .success(let valueA) = resultA else { return .failure(resultA.failure!) }
+                    return Result(catching: b).map { (valueA, $0) }
                 }
-                // b was stolen: keep working until its thief sets the latch.
-                self.waitUntilDone(job)
-                return Self.combine(resultA, resultB!)
+                // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
+                self.execute(popped)
+            }
+            // b was stolen: keep working until its thief sets the latch.
+            self.waitUntilDone(job)
+            return Self.combine(resultA, resultB!)
         }
     }
 

@@ -82,7 +82,10 @@ public struct LoomArguments: ParsableArguments, Sendable {
     /// `--loom-watchdog`: seconds without progress before the runtime logs a report (key `watchdog`; 0 turns it off).
     @Option(
         name: .customLong("loom-watchdog"),
-        help: ArgumentHelp("Log a report when work waits but nothing completes for this many seconds.", valueName: "seconds")
+        help: ArgumentHelp(
+            "Log a report when work waits but nothing completes for this many seconds.",
+            valueName: "seconds"
+        )
     )
     public var watchdog: Double?
 

@@ -86,7 +86,9 @@ struct Parker: @unchecked Sendable {
             expected: Self.notified,
             desired: Self.empty,
             ordering: .acquiring
-        ).exchanged { return }
+        ).exchanged {
+            return
+        }
         Chaos.point()
         let announced = self.word.pointee.compareExchange(
             expected: Self.empty,
@@ -109,7 +111,9 @@ struct Parker: @unchecked Sendable {
                 expected: Self.notified,
                 desired: Self.empty,
                 ordering: .acquiring
-            ).exchanged { return }
+            ).exchanged {
+                return
+            }
         }
     }
 

@@ -14,6 +14,8 @@ extension ParallelView {
     public func count<E: Error>(where predicate: @Sendable (Base.Element) throws(E) -> Bool) throws(E) -> Int {
         try self.fold(start: { 0 }) { (count, element) throws(E) in
             if try predicate(element) { count += 1 }
-        } merge: { (a, b) throws(E) in a + b }
+        } merge: { (a, b) throws(E) in
+            a + b
+        }
     }
 }

@@ -74,10 +74,13 @@ package enum LoomDemo {
             // 2. computeMap: digest each chunk on the compute pool, in order, several in flight.
             var digests: [UInt64] = []
             let maxConcurrency = max(2, runtime.configuration.computeThreads)
-            for try await digest in stream.computeMap(maxConcurrency: maxConcurrency, { values -> UInt64 in
-                note("computeMap")
-                return LoomDemo.digest(values)
-            }) {
+            for try await digest in stream.computeMap(
+                maxConcurrency: maxConcurrency,
+                { values -> UInt64 in
+                    note("computeMap")
+                    return LoomDemo.digest(values)
+                }
+            ) {
                 digests.append(digest)
             }
             let produced = await producer.value
@@ -97,7 +100,11 @@ package enum LoomDemo {
                 return (evens.first ?? 0, evens.count)
             }
             let steps = [
-                Step(entryPoint: "spawnAsync", summary: "produced \(produced) chunks of \(chunkSize) numbers", threads: []),
+                Step(
+                    entryPoint: "spawnAsync",
+                    summary: "produced \(produced) chunks of \(chunkSize) numbers",
+                    threads: []
+                ),
                 Step(entryPoint: "computeMap", summary: "digested \(digests.count) chunks, in order", threads: []),
                 Step(entryPoint: "spawnCompute", summary: "merged \(digests.count) digests", threads: []),
                 Step(
@@ -125,8 +132,10 @@ package enum LoomDemo {
         var lines = [runtime.description, "", "threads:"]
         for thread in runtime.threads {
             let cpus = thread.cpus.isEmpty ? "unpinned" : "cpus \(thread.cpus)"
-            lines.append("  \(thread.name.padding(toLength: 24, withPad: " ", startingAt: 0)) "
-                + "kernel name \(thread.kernelName.padding(toLength: 16, withPad: " ", startingAt: 0)) \(cpus)")
+            lines.append(
+                "  \(thread.name.padding(toLength: 24, withPad: " ", startingAt: 0)) "
+                    + "kernel name \(thread.kernelName.padding(toLength: 16, withPad: " ", startingAt: 0)) \(cpus)"
+            )
         }
         lines.append("")
         lines.append("pipeline:")

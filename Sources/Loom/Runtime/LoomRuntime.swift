@@ -69,7 +69,9 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         self.logger = logger
         let handle = RuntimeHandle()
         self.handle = handle
-        let markThread: @Sendable () -> Void = { cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque()) }
+        let markThread: @Sendable () -> Void = {
+            cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque())
+        }
         let asyncInfos = configuration.threads.filter { $0.pool == .async }
         let computeInfos = configuration.threads.filter { $0.pool == .compute }
         self.computePool = try ComputePool(

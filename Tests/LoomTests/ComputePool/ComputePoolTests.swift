@@ -114,7 +114,10 @@ struct ComputePoolTests {
         let pool = try ComputePool(threads: 2, name: "t-errB")
         for _ in 0..<200 {
             #expect(throws: TestError(id: 2)) {
-                try pool.join({ () throws(TestError) in fib(12) }, { () throws(TestError) -> Int in throw TestError(id: 2) })
+                try pool.join(
+                    { () throws(TestError) in fib(12) },
+                    { () throws(TestError) -> Int in throw TestError(id: 2) }
+                )
             }
         }
     }
@@ -194,9 +197,11 @@ struct ComputePoolTests {
         let pool = try ComputePool(threads: 2, name: "t-chain")
         let counter = Counter()
         pool.spawn {
-            ComputePool.currentRegistry!.spawn(HeapJob.make {
-                counter.increment()
-            })
+            ComputePool.currentRegistry!.spawn(
+                HeapJob.make {
+                    counter.increment()
+                }
+            )
             counter.increment()
         }
         pool.close()

@@ -21,8 +21,10 @@ struct GPUHookTests {
         expectLoomError(
             builder,
             .cudaUnavailable,
-            containing: ["No NVIDIA GPU found", "/nonexistent/libnvidia-ml.so.1", "cuda_device \"0\"",
-                         "code (LoomBuilder.cudaDevice(id:))"]
+            containing: [
+                "No NVIDIA GPU found", "/nonexistent/libnvidia-ml.so.1", "cuda_device \"0\"",
+                "code (LoomBuilder.cudaDevice(id:))",
+            ]
         )
     }
 

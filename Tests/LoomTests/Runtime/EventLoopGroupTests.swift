@@ -44,7 +44,9 @@ private final class CollectHandler: ChannelInboundHandler, @unchecked Sendable {
 
 @Suite("eventLoopGroup", .timeLimit(.minutes(10)))
 struct EventLoopGroupTests {
-    @Test("a NIO echo server on eventLoopGroup answers over loopback, its I/O on prefixed threads pinned to the async CPUs")
+    @Test(
+        "a NIO echo server on eventLoopGroup answers over loopback, its I/O on prefixed threads pinned to the async CPUs"
+    )
     func echo() throws {
         let runtime = try LoomBuilder().prefix("nio").asyncThreads(1).computeThreads(1).pinThreads(true).build()
         defer { runtime.close() }

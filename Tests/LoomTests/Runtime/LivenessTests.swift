@@ -157,7 +157,11 @@ struct LivenessTests {
             let (a, b) = join({ LoomRuntime.current === runtime }, { LoomRuntime.current === runtime })
             let scoped = Mutex<[Bool]>([])
             scope { s in
-                for _ in 0..<8 { s.spawn { let mine = LoomRuntime.current === runtime; scoped.withLock { $0.append(mine) } } }
+                for _ in 0..<8 {
+                    s.spawn {
+                        let mine = LoomRuntime.current === runtime; scoped.withLock { $0.append(mine) }
+                    }
+                }
             }
             return mapped + [a, b] + scoped.withLock { $0 }
         }

@@ -46,7 +46,9 @@ struct TrackingTests {
         let runtime = try LoomRuntime.forTests("wfs")
         defer { runtime.close() }
         let returned = Flag()
-        let waiter = Task(executorPreference: runtime.asyncExecutor) { await runtime.waitForShutdown(); returned.set() }
+        let waiter = Task(executorPreference: runtime.asyncExecutor) {
+            await runtime.waitForShutdown(); returned.set()
+        }
         // Give the waiter plenty of chances to run: the runtime is idle all along, but not shut down.
         runtime.blockOn {
             for _ in 0..<200 {

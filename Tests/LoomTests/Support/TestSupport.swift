@@ -23,7 +23,13 @@ let runningUnderThreadSanitizer: Bool = dlsym(nil, "__tsan_init") != nil
 func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     let threads = (0..<count).map { index in
         try! PinnedThread.start(
-            LoomThreadInfo(pool: .compute, index: index, name: "test-\(index)", kernelName: "test-\(index)", cpus: CPUSet())
+            LoomThreadInfo(
+                pool: .compute,
+                index: index,
+                name: "test-\(index)",
+                kernelName: "test-\(index)",
+                cpus: CPUSet()
+            )
         ) { body(index) }
     }
     for thread in threads { thread.join() }

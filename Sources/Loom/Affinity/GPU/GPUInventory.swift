@@ -142,7 +142,8 @@ struct GPUInventory: Sendable {
     private static func unavailable(_ reason: String, key: String?, value: String?, source: String?) -> LoomError {
         LoomError(
             .cudaUnavailable,
-            description: "No NVIDIA GPU found: \(reason)" + GPULocator.attribution(key: key, value: value, source: source),
+            description: "No NVIDIA GPU found: \(reason)"
+                + GPULocator.attribution(key: key, value: value, source: source),
             reason: reason,
             key: key,
             value: value,

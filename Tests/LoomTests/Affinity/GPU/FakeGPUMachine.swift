@@ -3,9 +3,9 @@ import Foundation
 @testable import Loom
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 /// A GPU machine made of files: a sysfs/procfs tree under a temporary directory and, optionally, a private copy
@@ -115,9 +115,9 @@ final class FakeGPUMachine {
     /// The built fake library (see the type's documentation).
     static func fakeLibrary(legacy: Bool) throws -> String {
         #if os(macOS)
-            let fileName = legacy ? "libLoomFakeNVMLLegacy.dylib" : "libLoomFakeNVML.dylib"
+        let fileName = legacy ? "libLoomFakeNVMLLegacy.dylib" : "libLoomFakeNVML.dylib"
         #else
-            let fileName = legacy ? "libLoomFakeNVMLLegacy.so" : "libLoomFakeNVML.so"
+        let fileName = legacy ? "libLoomFakeNVMLLegacy.so" : "libLoomFakeNVML.so"
         #endif
         var candidates: [String] = []
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
