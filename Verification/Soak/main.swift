@@ -191,9 +191,9 @@ func taskWork(_ runtime: LoomRuntime, seed: UInt64, iterations: Int, tally: Tall
             let sum = await runtime.spawnCompute { (0..<count).parallel.map { $0 &* 3 }.reduce(0, &+) }
             check(sum == (0..<count).reduce(0) { $0 &+ $1 &* 3 }, "parallel map in spawnCompute")
         case 7:
-            // .parallel straight from the async thread: the runtime's compute pool, caller blocked.
+            // .parallel awaited from the async thread: the runtime's compute pool, the task suspended meanwhile.
             let count = random.below(3000)
-            let evens = (0..<count).parallel.filter { $0 % 2 == 0 }.count
+            let evens = await (0..<count).parallel.filter { $0 % 2 == 0 }.count
             check(evens == (count + 1) / 2, "parallel filter on the async thread")
         default:
             tally.started.add(1, ordering: .relaxed)

@@ -21,7 +21,8 @@ extension LoomRuntime {
     /// - Parameter body: synchronous, CPU-bound work.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, with its own type.
-    public func spawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R {
+    @concurrent
+    public func spawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
         self.tracker.computeStarted()
         let tracker = self.tracker
         let result = await withTaskExecutorPreference(self.computePool.taskExecutor) { () async -> Result<R, E> in
@@ -47,30 +48,28 @@ extension LoomRuntime {
     /// - Parameter body: receives the scope; runs on a compute thread.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, after the spawned jobs have finished.
-    public func scopeCompute<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) async throws(E) -> R {
-        let pool = self.computePool
-        return try await self.spawnCompute { () throws(E) -> R in try pool.scope(body) }
+    @concurrent
+    public func scopeCompute<R, E: Error>(
+        _ body: sending (ComputeScope) throws(E) -> R
+    ) async throws(E) -> sending R {
+        let registry = self.computePool.registry
+        return try await self.spawnCompute { () throws(E) -> R in try registry.scope(body) }
     }
 
     /// Runs `body` on the compute pool and blocks the calling thread until it returns (inline if the caller is
     /// already one of its threads). Untracked. See ``ComputePool/install(_:)``.
     ///
     /// - Important: From async code this blocks the async thread; prefer ``spawnCompute(_:)``.
-    public func install<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    public func install<R, E: Error>(_ body: sending () throws(E) -> R) throws(E) -> sending R {
         try self.computePool.install(body)
     }
-}
-
-/// Suspends the task and re-enqueues it at once on the executor it prefers.
-@usableFromInline
-func reschedule() async {
-    await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in continuation.resume() }
 }
 
 /// Runs `body` on the compute pool of ``LoomRuntime/current``. See ``LoomRuntime/spawnCompute(_:)``.
 ///
 /// - Important: Traps outside a runtime (no current runtime); ``trySpawnCompute(_:)`` returns `nil` there instead.
-public func spawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R {
+@concurrent
+public func spawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
     guard let runtime = LoomRuntime.current else {
         preconditionFailure(
             "spawnCompute was called outside a Loom runtime; call it inside runtime.blockOn or a task from "
@@ -82,7 +81,8 @@ public func spawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E)
 
 /// Runs `body` on the compute pool of ``LoomRuntime/current``, or returns `nil` without running it when there is
 /// no current runtime.
-public func trySpawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws(E) -> R? {
+@concurrent
+public func trySpawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R? {
     guard let runtime = LoomRuntime.current else { return nil }
     return try await runtime.spawnCompute(body)
 }
@@ -91,7 +91,8 @@ public func trySpawnCompute<R, E: Error>(_ body: () throws(E) -> R) async throws
 /// ``LoomRuntime/scopeCompute(_:)``.
 ///
 /// - Important: Traps outside a runtime.
-public func scopeCompute<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) async throws(E) -> R {
+@concurrent
+public func scopeCompute<R, E: Error>(_ body: sending (ComputeScope) throws(E) -> R) async throws(E) -> sending R {
     guard let runtime = LoomRuntime.current else {
         preconditionFailure(
             "scopeCompute was called outside a Loom runtime; call it inside runtime.blockOn or a task from "

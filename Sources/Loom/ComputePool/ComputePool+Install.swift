@@ -18,7 +18,7 @@ extension ComputePool {
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     @inlinable
-    public func install<R, E: Error>(_ body: () throws(E) -> R) throws(E) -> R {
+    public func install<R, E: Error>(_ body: sending () throws(E) -> R) throws(E) -> sending R {
         try self.registry.install(body)
     }
 }

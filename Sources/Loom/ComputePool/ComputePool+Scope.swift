@@ -15,7 +15,7 @@ extension ComputePool {
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, after every spawned job has finished.
     @inlinable
-    public func scope<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) throws(E) -> R {
+    public func scope<R, E: Error>(_ body: sending (ComputeScope) throws(E) -> R) throws(E) -> sending R {
         try self.registry.scope(body)
     }
 
@@ -34,7 +34,7 @@ extension ComputePool {
 /// Runs `body` with a ``ComputeScope`` on the compute pool of the current worker thread; on a runtime's async or I/O
 /// thread, on that runtime's compute pool; elsewhere on ``ComputePool/shared``. See ``ComputePool/scope(_:)``.
 @inlinable
-public func scope<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) throws(E) -> R {
+public func scope<R, E: Error>(_ body: sending (ComputeScope) throws(E) -> R) throws(E) -> sending R {
     try Registry.currentOrShared.scope(body)
 }
 

@@ -80,6 +80,7 @@ public final class ComputePool: Sendable {
         )
         self.registry = registry
         self.taskExecutor = ComputeTaskExecutor(registry: registry)
+        registry.executor = self.taskExecutor
         registry.taskExecutor = self.taskExecutor.asUnownedTaskExecutor()
     }
 

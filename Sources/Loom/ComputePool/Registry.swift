@@ -19,7 +19,10 @@ final class Registry: @unchecked Sendable {
     private var threads: [PinnedThread] = []
     /// The thread infos, in worker order.
     let threadInfos: [LoomThreadInfo]
-    /// The pool's `TaskExecutor` face (set once by ``ComputePool`` before any task can hop here).
+    /// The pool's `TaskExecutor` face (set once by ``ComputePool`` before any task can hop here). The registry owns it,
+    /// so it lives as long as any thread or task that can reach the registry.
+    var executor: ComputeTaskExecutor?
+    /// ``executor`` as an unowned reference, for running jobs.
     @usableFromInline
     var taskExecutor: UnownedTaskExecutor?
     /// `true` when other busy threads may need the CPUs of this pool's idle workers: the pool has more threads than

@@ -96,6 +96,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             throw error
         }
         handle.attach(self)
+        Self.installRuntimeLookup
         if let interval = configuration.watchdog {
             do {
                 let watchdog = try Watchdog.start(
@@ -121,6 +122,12 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
 
     deinit {
         self.shutDownPools(join: !Self.isOnLoomThread)
+    }
+
+    /// Lets the compute pool find the current runtime's pool for async callers (`await xs.parallel.map { … }` in a
+    /// `blockOn` body that hopped to another executor). Set once, by the first runtime.
+    private static let installRuntimeLookup: Void = Registry.runtimeLookup.withLock { lookup in
+        lookup = { LoomRuntime.current?.computePool.registry }
     }
 
     /// Whether an idle async thread that spins would take a CPU a compute worker needs: the pools may run on the same

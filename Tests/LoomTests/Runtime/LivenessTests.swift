@@ -152,20 +152,26 @@ struct LivenessTests {
         let runtime = try LoomRuntime.forTests("route", asyncThreads: 1, computeThreads: 2)
         defer { runtime.close() }
         // On the runtime's compute threads, LoomRuntime.current is the runtime; on ComputePool.shared it is nil.
-        let onRuntime = runtime.blockOn { () async -> [Bool] in
+        // The synchronous forms, called on the async thread (which they block).
+        @Sendable func blocking() -> [Bool] {
             let mapped = (0..<20_000).parallel.map { _ in LoomRuntime.current === runtime }
             let (a, b) = join({ LoomRuntime.current === runtime }, { LoomRuntime.current === runtime })
             let scoped = Mutex<[Bool]>([])
             scope { s in
                 for _ in 0..<8 {
                     s.spawn {
-                        let mine = LoomRuntime.current === runtime; scoped.withLock { $0.append(mine) }
+                        let mine = LoomRuntime.current === runtime
+                        scoped.withLock { $0.append(mine) }
                     }
                 }
             }
             return mapped + [a, b] + scoped.withLock { $0 }
         }
-        #expect(onRuntime.count == 20_010)
+        let onRuntime = runtime.blockOn { () async -> [Bool] in
+            let awaited = await (0..<20_000).parallel.map { _ in LoomRuntime.current === runtime }
+            return blocking() + awaited
+        }
+        #expect(onRuntime.count == 40_010)
         #expect(onRuntime.allSatisfy { $0 })
     }
 

@@ -25,7 +25,7 @@ struct MisuseTests {
     func closeFromLoomThread() async {
         await #expect(processExitsWith: .failure) {
             let runtime = try LoomBuilder().prefix("mis").asyncThreads(1).computeThreads(1).pinThreads(false).build()
-            runtime.blockOn { await runtime.spawnCompute { runtime.close() } }
+            synchronousBlockOn(runtime) { await runtime.spawnCompute { runtime.close() } }
         }
     }
 
