@@ -91,6 +91,22 @@ let package = Package(
             path: "Verification/Soak",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The public API as users compile it: Tests/Shared/EntryPoints.swift in Swift 6 mode, and again in a
+        // main-actor-by-default target with NonisolatedNonsendingByDefault (the default for new app targets).
+        .testTarget(
+            name: "LoomIsolationTests",
+            dependencies: ["Loom"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "LoomMainActorTests",
+            dependencies: ["Loom"],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .defaultIsolation(MainActor.self),
+                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+            ]
+        ),
         .testTarget(
             name: "LoomTests",
             dependencies: [
