@@ -67,6 +67,10 @@ let package = Package(
                           swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(name: "StreamPipeline", dependencies: ["Loom"], path: "Examples/StreamPipeline",
                           swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "Actors", dependencies: ["Loom"], path: "Examples/Actors",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
+        .executableTarget(name: "SynchronousMain", dependencies: ["Loom"], path: "Examples/SynchronousMain",
+                          swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "Configured",
             dependencies: ["Loom", .product(name: "ArgumentParser", package: "swift-argument-parser")],

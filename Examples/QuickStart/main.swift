@@ -1,5 +1,5 @@
-// The README's first example: build a runtime, enter it with blockOn, run async and compute work.
-// swift run QuickStart
+// The README's first example: build a runtime, then run I/O-shaped work on its async pool and CPU work on its compute
+// pool, from the main actor (top-level code), awaiting both. `swift run QuickStart`
 import Loom
 
 func fetch() async -> Int { 42 }  // stands in for I/O
@@ -12,15 +12,13 @@ let runtime = try LoomBuilder()
 print(runtime)
 
 let data = Array(1...100_000)
-let value = runtime.blockOn {
-    let io = runtime.spawnAsync { await fetch() }  // a tracked task on the async pool
-    let sum = await runtime.spawnCompute {  // the caller suspends; runs on the compute pool
-        (0..<1_000_000).reduce(0, +)
-    }
-    let doubled = runtime.install {  // blocks until done; runs on the compute pool
-        data.parallel.map { $0 * 2 }
-    }
-    return await io.value + sum + doubled.count
+let io = runtime.spawnAsync { await fetch() }  // a tracked task on the async pool
+let sum = await runtime.spawnCompute {  // on the compute pool; the main actor is free meanwhile
+    (0..<1_000_000).reduce(0, +)
 }
-print("value:", value)
-runtime.blockUntilIdle()  // shutdown() + wait for tracked tasks
+let doubled = await runtime.spawnCompute {  // a parallel map on the compute pool's threads
+    data.parallel.map { $0 * 2 }
+}
+print("value:", await io.value + sum + doubled.count)
+runtime.shutdown()
+await runtime.waitForShutdown()  // every tracked task has finished

@@ -1,7 +1,9 @@
 import Synchronization
 
-/// The pipeline `loom demo` runs: a producer task on the async pool, `computeMap` over its output, a
-/// `spawnCompute` aggregation and an `install` with parallel operations — printing which thread ran each step.
+/// The pipeline `loom demo` runs, in the style the README recommends: inside `blockOn`, a producer task on the async
+/// pool, `computeMap` over its output, a `spawnCompute` aggregation and an awaited parallel sort (the task suspends);
+/// then, from the calling (synchronous) thread, an `install` with parallel operations — printing which thread ran
+/// each step.
 ///
 /// It lives in the library so that tests run exactly what the command prints.
 package enum LoomDemo {
@@ -52,14 +54,15 @@ package enum LoomDemo {
         return merged ^ (evens.first ?? 0) ^ UInt64(evens.count)
     }
 
-    /// Runs the pipeline on `runtime`. Must not be called from a Loom thread (it uses `blockOn`).
+    /// Runs the pipeline on `runtime`. Synchronous code only, and not on a Loom thread (it uses `blockOn` and
+    /// `install`).
     package static func run(on runtime: LoomRuntime, chunks: Int = 64, chunkSize: Int = 4096) throws -> Report {
         let places = LockedValue<[String: Set<String>]>([:])
         let note: @Sendable (String) -> Void = { entryPoint in
             let thread = LoomRuntime.currentThreadName()
             _ = places.withLock { $0[entryPoint, default: []].insert(thread) }
         }
-        let (steps, checksum) = try runtime.blockOn { () async throws -> ([Step], UInt64) in
+        let (asyncSteps, merged) = try runtime.blockOn { () async throws -> ([Step], UInt64) in
             // 1. spawnAsync: a producer task streams chunks.
             let (stream, continuation) = AsyncStream.makeStream(of: [UInt64].self, bufferingPolicy: .bufferingOldest(4))
             let producer = runtime.spawnAsync {
@@ -89,15 +92,10 @@ package enum LoomDemo {
                 note("spawnCompute")
                 return digests.reduce(0, ^)
             }
-            // 4. install with parallel operations: regenerate, filter and sort all values on the pool.
-            let (smallestEven, evenCount) = runtime.install { () -> (UInt64, Int) in
-                note("install")
-                let all = (0..<chunks).parallel.flatMap { index -> [UInt64] in
-                    note("install")
-                    return LoomDemo.chunk(index, size: chunkSize)
-                }
-                let evens = all.parallel.filter { $0 & 1 == 0 }.parallel.sorted()
-                return (evens.first ?? 0, evens.count)
+            // 4. An awaited parallel operation: the task suspends while the compute pool sorts the digests.
+            let ordered = await digests.parallel.sorted { a, b in
+                note("await .parallel")
+                return a < b
             }
             let steps = [
                 Step(
@@ -107,15 +105,30 @@ package enum LoomDemo {
                 ),
                 Step(entryPoint: "computeMap", summary: "digested \(digests.count) chunks, in order", threads: []),
                 Step(entryPoint: "spawnCompute", summary: "merged \(digests.count) digests", threads: []),
+                Step(entryPoint: "await .parallel", summary: "sorted \(ordered.count) digests", threads: []),
+            ]
+            return (steps, merged)
+        }
+        // 5. install, from this synchronous thread: regenerate, filter and sort all values with parallel operations.
+        let (smallestEven, evenCount) = runtime.install { () -> (UInt64, Int) in
+            note("install")
+            let all = (0..<chunks).parallel.flatMap { index -> [UInt64] in
+                note("install")
+                return LoomDemo.chunk(index, size: chunkSize)
+            }
+            let evens = all.parallel.filter { $0 & 1 == 0 }.parallel.sorted()
+            return (evens.first ?? 0, evens.count)
+        }
+        let steps =
+            asyncSteps
+            + [
                 Step(
                     entryPoint: "install",
-                    summary: "parallel flatMap, filter and sort of \(chunks * chunkSize) numbers "
-                        + "(\(evenCount) even)",
+                    summary: "parallel flatMap, filter and sort of \(chunks * chunkSize) numbers (\(evenCount) even)",
                     threads: []
-                ),
+                )
             ]
-            return (steps, merged ^ smallestEven ^ UInt64(evenCount))
-        }
+        let checksum = merged ^ smallestEven ^ UInt64(evenCount)
         let seen = places.withLock { $0 }
         let located = steps.map { step in
             Step(entryPoint: step.entryPoint, summary: step.summary, threads: (seen[step.entryPoint] ?? []).sorted())
@@ -139,9 +152,10 @@ package enum LoomDemo {
         }
         lines.append("")
         lines.append("pipeline:")
+        let width = report.steps.map(\.entryPoint.count).max() ?? 0
         for step in report.steps {
-            lines.append("  \(step.entryPoint.padding(toLength: 13, withPad: " ", startingAt: 0)) \(step.summary)")
-            lines.append("  \(String(repeating: " ", count: 13)) ran on \(step.threads.joined(separator: ", "))")
+            lines.append("  \(step.entryPoint.padding(toLength: width, withPad: " ", startingAt: 0)) \(step.summary)")
+            lines.append("  \(String(repeating: " ", count: width)) ran on \(step.threads.joined(separator: ", "))")
         }
         lines.append("")
         let verdict = report.checksum == report.expectedChecksum ? "matches" : "DOES NOT MATCH"

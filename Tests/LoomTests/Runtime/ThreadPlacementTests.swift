@@ -58,7 +58,9 @@ struct LoomDemoTests {
         defer { runtime.close() }
         let report = try LoomDemo.run(on: runtime, chunks: 8, chunkSize: 512)
         #expect(report.checksum == report.expectedChecksum)
-        #expect(report.steps.map(\.entryPoint) == ["spawnAsync", "computeMap", "spawnCompute", "install"])
+        #expect(
+            report.steps.map(\.entryPoint) == ["spawnAsync", "computeMap", "spawnCompute", "await .parallel", "install"]
+        )
         for step in report.steps {
             #expect(!step.threads.isEmpty)
             let prefix = step.entryPoint == "spawnAsync" ? "demo-async-" : "demo-c"
