@@ -59,7 +59,9 @@ struct LoomDemoTests {
         let report = try LoomDemo.run(on: runtime, chunks: 8, chunkSize: 512)
         #expect(report.checksum == report.expectedChecksum)
         #expect(
-            report.steps.map(\.entryPoint) == ["spawnAsync", "computeMap", "spawnCompute", "await .parallel", "install"]
+            report.steps.map(\.entryPoint) == [
+                "spawnAsync", "computeMap", "spawnCompute", "await .parallel", "install",
+            ]
         )
         for step in report.steps {
             #expect(!step.threads.isEmpty)
