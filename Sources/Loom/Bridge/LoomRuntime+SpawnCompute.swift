@@ -5,6 +5,12 @@
 // The task object itself is the unit queued both ways, so a call allocates nothing, the closure need not escape or
 // be `@Sendable`, and errors come back with their own type. Each move is a continuation that is resumed at once: the
 // task suspends and is re-enqueued on the executor it now prefers.
+//
+// Why the types are what they are (Documentation: "Using Loom from actors and the main actor"): the closure is
+// `sending`, so it is nonisolated wherever it is written (a plain closure parameter would take the caller's actor
+// isolation and then run off that actor) and may capture what the caller does not use again; the result is `sending`,
+// so a non-Sendable value can come back to an actor; the functions are `@concurrent`, so that under
+// NonisolatedNonsendingByDefault they can never be made to run their body on the caller's actor.
 
 extension LoomRuntime {
     /// Runs `body` on the compute pool and returns its result; the calling task suspends meanwhile, so the async
@@ -14,9 +20,17 @@ extension LoomRuntime {
     /// let sum = await runtime.spawnCompute { (0..<1_000_000).reduce(0, +) }
     /// ```
     ///
-    /// The closure may capture local state; it does not escape. It runs on one compute thread, start to end. The
-    /// call is tracked: ``computeTasksInFlight`` counts it until `body` has returned (before the caller resumes).
-    /// After warm-up a call performs no heap allocation: the task itself travels to the compute pool and back.
+    /// The closure does not escape; it runs on one compute thread, start to end. The call is tracked:
+    /// ``computeTasksInFlight`` counts it until `body` has returned (before the caller resumes). After warm-up a call
+    /// performs no heap allocation: the task itself travels to the compute pool and back, so inside `body` the
+    /// calling task's `Task.isCancelled`, `Task.checkCancellation()`, priority and task-locals are visible — long work
+    /// can poll for cancellation.
+    ///
+    /// **Isolation.** `body` is `sending`: it is nonisolated wherever it is written, so this compiles and runs from
+    /// the main actor, an actor or nonisolated code; it may capture Sendable values and non-Sendable values the caller
+    /// does not use again, but not the caller's actor state (copy it into a local first). The result is `sending`, so
+    /// it may be a non-Sendable value that the caller then owns. The method is `@concurrent`: `body` never runs on
+    /// the caller's actor.
     ///
     /// - Parameter body: synchronous, CPU-bound work.
     /// - Returns: what `body` returns.
@@ -58,6 +72,9 @@ extension LoomRuntime {
 
     /// Runs `body` on the compute pool and blocks the calling thread until it returns (inline if the caller is
     /// already one of its threads). Untracked. See ``ComputePool/install(_:)``.
+    ///
+    /// `body` is `sending` (nonisolated wherever it is written; see ``spawnCompute(_:)``), and runs outside any task:
+    /// `Task.isCancelled` is `false` there and task-locals have their default values.
     ///
     /// - Important: From async code this blocks the async thread; prefer ``spawnCompute(_:)``.
     public func install<R, E: Error>(_ body: sending () throws(E) -> R) throws(E) -> sending R {

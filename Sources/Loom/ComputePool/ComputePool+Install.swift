@@ -13,8 +13,12 @@ extension ComputePool {
     ///
     /// - Important: `install` blocks the calling thread. From async code prefer ``LoomRuntime/spawnCompute(_:)``,
     ///   which suspends instead of blocking.
-    /// - Parameter body: the work; like `DispatchQueue.sync`, it may capture the caller's state, since the caller
-    ///   waits while it runs.
+    /// **Isolation.** `body` runs on another thread, so its type says so: it is `sending`, nonisolated wherever it is
+    /// written (a plain closure written on the main actor would keep the main actor's isolation, and the closures it
+    /// hands to `map` or `filter` would trap on the pool thread). It may capture Sendable values, and non-Sendable
+    /// values the caller does not use again; the result is `sending`. It runs outside any task.
+    ///
+    /// - Parameter body: the work; the caller waits while it runs.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws.
     @inlinable

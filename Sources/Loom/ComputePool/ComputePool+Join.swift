@@ -16,6 +16,9 @@ extension ComputePool {
     /// }
     /// ```
     ///
+    /// Both closures are `@Sendable`: they may run at the same time, on two threads, so neither may capture mutable
+    /// state or the caller's actor state.
+    ///
     /// - Parameters:
     ///   - a: the first closure, run on the calling worker.
     ///   - b: the second closure, run by whichever worker gets to it.

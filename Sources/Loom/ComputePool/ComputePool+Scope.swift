@@ -11,6 +11,9 @@ extension ComputePool {
     /// On a worker of this pool `body` runs inline and the worker helps with the spawned jobs while it waits.
     /// From any other thread the whole scope runs on the pool and the caller blocks.
     ///
+    /// `body` is `sending` for the same reason as ``install(_:)``'s; the spawned jobs are `@Sendable`, since several
+    /// may run at once.
+    ///
     /// - Parameter body: receives the scope; do not let the scope escape it.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, after every spawned job has finished.

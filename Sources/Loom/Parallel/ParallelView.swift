@@ -6,8 +6,10 @@
 /// let firstBig = values.parallel.first { $0 > 1_000 }        // the first in collection order
 /// ```
 ///
-/// Operations run on the pool of the calling compute worker, or on ``ComputePool/shared`` when called from any
-/// other thread (which then blocks until the operation is done); use ``ComputePool/install(_:)`` to pick a pool.
+/// Operations run on the pool of the calling compute worker; on a runtime's async or I/O thread, on that runtime's
+/// compute pool; elsewhere on ``ComputePool/shared``. A caller outside the pool blocks until the operation is done;
+/// use ``ComputePool/install(_:)`` to pick a pool. From async code, `await` the operation (`await xs.parallel.map {
+/// … }`): every operation has an `async` form that suspends the calling task instead.
 ///
 /// The input is split adaptively: into a few pieces per thread, and further only when a thread runs out of work
 /// and steals (see `Documentation/Internals/ComputePool.md`). Closures may run on any thread of the pool, in any
@@ -19,8 +21,9 @@
 /// ``first(where:)``, exactly the error the sequential version throws), after the rest of the work has stopped
 /// early: leaves check a shared stop flag before each element. No partially built result is leaked.
 ///
-/// - Important: Like every compute-pool call from outside the pool, an operation called from a thread outside
-///   any pool blocks that thread. From async code, wrap it in ``LoomRuntime/spawnCompute(_:)``.
+/// - Important: Like every compute-pool call from outside the pool, a synchronous operation called from a thread
+///   outside any pool blocks that thread. From async code, await its `async` form, or wrap the work in
+///   ``LoomRuntime/spawnCompute(_:)``.
 public struct ParallelView<Base: RandomAccessCollection & Sendable>: Sendable where Base.Element: Sendable {
     /// The collection whose elements the operations visit.
     public let base: Base
