@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Synchronization
 
 /// How a thread outside the runtime waits for it (`blockOn`, `blockUntilIdle`): one flag and one way to wake the
@@ -67,8 +66,8 @@ final class BlockingWait: Sendable {
     ///   would be blocked, and the work may need it: trap. (The main thread outside any task, top-level code, waits
     ///   by running the main queue instead; see ``BlockingWait``.)
     /// - Another thread inside a task — one of Swift's cooperative pool, which has one thread per CPU — is blocked for
-    ///   the whole wait; if every one of them is, work that needs that pool stops: a warning.
-    static func checkCaller(_ function: String, instead: String, logger: Logger) {
+    ///   the whole wait; if every one of them is, work that needs that pool stops: a warning, once per runtime.
+    static func checkCaller(_ function: String, instead: String, runtime: LoomRuntime) {
         LoomRuntime.preconditionNotOnLoomThread(function, instead: "From async code, \(instead)")
         let inTask = withUnsafeCurrentTask { $0 != nil }
         if Self.isOnMainQueue && (inTask || !Thread.isMainThread) {
@@ -79,15 +78,6 @@ final class BlockingWait: Sendable {
             )
         }
         guard inTask else { return }
-        if !Self.warnedInTask.exchange(true, ordering: .relaxed) {  // Relaxed: only limits the warning to one.
-            let message =
-                "LoomRuntime.\(function) was called from inside a Swift task on thread "
-                + "'\(LoomRuntime.currentThreadName())' (through a synchronous function): that thread, usually one of "
-                + "Swift's cooperative pool, stays blocked until the work is done, and the pool has only one thread per "
-                + "CPU. From async code, \(instead)"
-            logger.warning("\(message)")
-        }
+        runtime.warnOnceAboutBlocking(function, instead: instead)
     }
-
-    private static let warnedInTask = Atomic<Bool>(false)
 }

@@ -31,7 +31,7 @@ extension LoomRuntime {
         BlockingWait.checkCaller(
             "blockOn",
             instead: "await the work instead, for example `await runtime.spawnAsync { ... }.value`.",
-            logger: self.logger
+            runtime: self
         )
         let state = BlockOnState<T, E>()
         let handle = self.handle

@@ -25,7 +25,7 @@ extension LoomRuntime {
         BlockingWait.checkCaller(
             "blockUntilIdle",
             instead: "call shutdown() and then await waitForShutdown().",
-            logger: self.logger
+            runtime: self
         )
         self.shutdown()
         self.tracker.blockUntilShutdownAndIdle()

@@ -2,6 +2,7 @@ import CLoomLinux
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One runtime, two pinned thread pools: an async pool for Swift concurrency (and SwiftNIO) and a work-stealing
 /// compute pool for CPU-bound work.
@@ -46,6 +47,8 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// The extra reference to `handle` that the NIO loops' thread-local slots hold, released after the group stops.
     let nioHandleRetain: LockedValue<Unmanaged<RuntimeHandle>?> = LockedValue(nil)
     let closed = LockedValue(false)
+    /// Whether a blocking call from inside a task has been reported (once per runtime).
+    let warnedAboutBlocking = Atomic<Bool>(false)
     /// The stall reporter, when ``LoomConfiguration/watchdog`` is set.
     let watchdog: LockedValue<Watchdog?> = LockedValue(nil)
 
@@ -188,6 +191,17 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 32)
         _ = buffer.withUnsafeMutableBufferPointer { cloom_get_name_self($0.baseAddress, $0.count) }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Logs, once per runtime, that a blocking call holds a thread that runs Swift tasks (usually one of Swift's
+    /// cooperative pool, which has one thread per CPU).
+    func warnOnceAboutBlocking(_ function: String, instead: String) {
+        guard !self.warnedAboutBlocking.exchange(true, ordering: .relaxed) else { return }  // Relaxed: only once.
+        let message =
+            "LoomRuntime.\(function) was called from inside a Swift task on thread '\(Self.currentThreadName())' "
+            + "(through a synchronous function): that thread, usually one of Swift's cooperative pool, stays blocked "
+            + "until the work is done, and the pool has only one thread per CPU. From async code, \(instead)"
+        self.logger.warning("\(message)")
     }
 
     static func preconditionNotOnLoomThread(_ function: String, instead: String) {

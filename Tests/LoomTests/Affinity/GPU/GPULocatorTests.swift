@@ -40,7 +40,10 @@ enum DGX {
     }
 }
 
-@Suite("GPULocator")
+/// Serialized: each test loads its own copy of the fake NVML library and the reader unloads it again; copies loaded
+/// and unloaded on several threads at once land at the same addresses, which ThreadSanitizer then reports as a race
+/// on the library's globals (it does not see the unmapping between the two uses).
+@Suite("GPULocator", .serialized)
 struct GPULocatorTests {
     // MARK: Two GPUs, NVML and sysfs agreeing
 
