@@ -15,13 +15,15 @@ import Synchronization
 /// The activity and counters are written only by the thread itself (relaxed stores, read by diagnostics as hints), on
 /// a cache line of their own.
 @usableFromInline
-final class Sleeper: Sendable {
+final class Sleeper: @unchecked Sendable {
+    // Sendable: `state` points at a word that lives forever and is only accessed atomically; the rest is atomic.
     static let awake: UInt32 = 0
     static let asleep: UInt32 = 1
 
-    /// `awake` or `asleep`. A word from the never-freed parker pool, so that a late `futex_wake` or read never touches
-    /// freed memory.
-    private let word: Parker
+    /// `awake` or `asleep`: a never-freed word, so that a claimer's late `futex_wake` never touches freed memory (it
+    /// may meet a recycled word, whose new owner then only re-reads it). Sleeper words have a pool of their own,
+    /// apart from parker words, so that no parker's late `unpark` ever writes into one.
+    private let state: UnsafeMutablePointer<Atomic<UInt32>>
     private let padding = CachePadding()
     /// A ``ThreadActivity`` raw value.
     @usableFromInline
@@ -34,11 +36,9 @@ final class Sleeper: Sendable {
     let parks = Atomic<UInt64>(0)
     private let padding2 = CachePadding()
 
-    init() { self.word = Parker.make() }
+    init() { self.state = SleeperWords.make() }
 
-    deinit { self.word.recycle() }
-
-    private var state: UnsafeMutablePointer<Atomic<UInt32>> { self.word.word }
+    deinit { SleeperWords.recycle(self.state) }
 
     /// Whether the thread is listed asleep (a snapshot).
     var isListedAsleep: Bool { self.state.pointee.load(ordering: .relaxed) == Self.asleep }  // Relaxed: a snapshot.
@@ -91,6 +91,26 @@ final class Sleeper: Sendable {
     func countJob() {
         // Relaxed: single writer; readers only sum the counters as hints.
         self.jobsRun.store(self.jobsRun.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+}
+
+/// The never-freed pool of sleeper words.
+private enum SleeperWords {
+    /// A word on this list is owned by no sleeper. (Pointers to atomics, handed between threads only under the lock.)
+    static let free = LockedValue<[UnsafeMutablePointer<Atomic<UInt32>>]>([])
+
+    static func make() -> UnsafeMutablePointer<Atomic<UInt32>> {
+        if let word = Self.free.withLock({ $0.popLast() }) {
+            word.pointee.store(Sleeper.awake, ordering: .relaxed)  // Relaxed: not yet shared with any thread.
+            return word
+        }
+        let word = UnsafeMutablePointer<Atomic<UInt32>>.allocate(capacity: 1)
+        word.initialize(to: Atomic(Sleeper.awake))
+        return word
+    }
+
+    static func recycle(_ word: UnsafeMutablePointer<Atomic<UInt32>>) {
+        Self.free.withLock { $0.append(word) }
     }
 }
 
