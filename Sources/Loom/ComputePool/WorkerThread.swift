@@ -1,7 +1,7 @@
 import CLoomLinux
 import Synchronization
 
-/// One compute-pool thread: its deque, its parker, and the loop that finds and runs jobs (rayon-core's
+/// One compute-pool thread: its deque, its sleeper entry, and the loop that finds and runs jobs (rayon-core's
 /// `WorkerThread`). The object is shared (thieves read its deque), but `pop`, `push` and the random state belong to
 /// its own thread.
 @usableFromInline
