@@ -1,26 +1,54 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+// Loom's modules, lowest first (Documentation/Internals/Architecture.md draws the graph):
+//
+//   CLoomSystem         C: the GNU extensions Glibc does not expose (affinity, thread names, getcpu), the futex,
+//                       and the thread-local slots the pools use.
+//   LoomSystem          internal: parker, locks, cache padding, CPUSet, pinned and named threads, LoomError.
+//   LoomCompute         product: the work-stealing ComputePool, join/scope/spawn/install, `.parallel`, parallelSort.
+//                       No package dependency, no Foundation.
+//   LoomConfiguration   product: LoomBuilder's layers (files, environment, code, flags), the topology, the CPU plan
+//                       and GPU locality, resolved into a LoomConfiguration without starting a thread. File formats
+//                       and swift-configuration come with traits.
+//   Loom                product: the async pool, LoomRuntime, the bridge (spawnCompute, computeMap), the NIO event
+//                       loop group, logging; re-exports LoomCompute and LoomConfiguration. Needs trait `Runtime`.
+//   LoomArgumentParser  product: LoomArguments (`--loom-*` flags) for swift-argument-parser commands.
+//   LoomCLI             the `loom` executable (demo, info).
+//
+// Every package dependency is behind a trait, so a package that lists Loom with `traits: []` and uses only
+// LoomCompute (or LoomConfiguration) resolves none of them. The defaults give runtime users everything, a loom-rs
+// config.toml included.
+
 let package = Package(
     name: "Loom",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "LoomCompute", targets: ["LoomCompute"]),
+        .library(name: "LoomConfiguration", targets: ["LoomConfiguration"]),
         .library(name: "Loom", targets: ["Loom"]),
+        .library(name: "LoomArgumentParser", targets: ["LoomArgumentParser"]),
         .executable(name: "loom", targets: ["LoomCLI"]),
-        // Test fixtures, not API: fake NVML libraries the GPU tests `dlopen` by absolute path. They are dynamic
-        // library products (not test dependencies) because only a product can be a `.so`; `swift build` and
-        // `swift test` build every product of the root package, so each lands beside the test executable
-        // (`.build/<triple>/debug/libLoomFakeNVML.so`), where Tests/LoomTests/Affinity/GPU/FakeNVML.swift finds it.
-        // A package that depends on Loom builds only the products it names, so it never builds these.
-        .library(name: "LoomFakeNVML", type: .dynamic, targets: ["LoomFakeNVML"]),
-        .library(name: "LoomFakeNVMLLegacy", type: .dynamic, targets: ["LoomFakeNVMLLegacy"]),
     ],
     traits: [
         .trait(
-            name: "TOML",
-            description: "Reads .toml configuration files through TOMLKit, so a loom-rs config.toml works unchanged."
+            name: "Runtime",
+            description: "The async pool and LoomRuntime (product Loom, the loom executable): swift-nio, swift-log."
         ),
-        .default(enabledTraits: ["TOML"]),
+        .trait(
+            name: "ArgumentParser",
+            description: "LoomArguments, the --loom-* flags for swift-argument-parser (product LoomArgumentParser)."
+        ),
+        .trait(
+            name: "SwiftConfiguration",
+            description: "LoomBuilder.configReader(_:): Loom's keys from an application's swift-configuration reader."
+        ),
+        .trait(name: "YAML", description: "Reads .yaml/.yml configuration files (Yams)."),
+        .trait(
+            name: "TOML",
+            description: "Reads .toml configuration files (TOMLKit), so a loom-rs config.toml works unchanged."
+        ),
+        .default(enabledTraits: ["Runtime", "ArgumentParser", "SwiftConfiguration", "YAML", "TOML"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -32,95 +60,104 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
-        // The only C: GNU extensions Glibc does not expose (affinity, thread names, getcpu) and the futex.
-        .target(name: "CLoomLinux"),
-        // Fake libnvidia-ml.so.1 for the GPU tests (see the products above); LoomFakeNVMLLegacy is the same
-        // source built without the _v2/_v3 symbols, MIG and affinity-scope functions.
-        .target(name: "LoomFakeNVML", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
-        .target(name: "LoomFakeNVMLLegacy", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "CLoomSystem"),
+        .target(name: "LoomSystem", dependencies: ["CLoomSystem"], swiftSettings: swift6),
+        .target(name: "LoomCompute", dependencies: ["CLoomSystem", "LoomSystem"], swiftSettings: swift6),
+        .target(
+            name: "LoomConfiguration",
+            dependencies: [
+                "CLoomSystem", "LoomSystem",
+                .product(
+                    name: "Configuration",
+                    package: "swift-configuration",
+                    condition: .when(traits: ["SwiftConfiguration"])
+                ),
+                .product(name: "Yams", package: "Yams", condition: .when(traits: ["YAML"])),
+                .product(name: "TOMLKit", package: "TOMLKit", condition: .when(traits: ["TOML"])),
+            ],
+            swiftSettings: swift6
+        ),
         .target(
             name: "Loom",
             dependencies: [
-                "CLoomLinux",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "TOMLKit", package: "TOMLKit", condition: .when(traits: ["TOML"])),
+                "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", nio("NIOCore"), nio("NIOPosix"),
+                logging,
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "LoomArgumentParser",
+            dependencies: ["LoomSystem", "LoomConfiguration", argumentParser],
+            swiftSettings: swift6
         ),
         .executableTarget(
             name: "LoomCLI",
-            dependencies: [
-                "Loom",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            dependencies: ["Loom", "LoomArgumentParser", argumentParser],
+            swiftSettings: swift6
         ),
+
         // Examples: one runnable program per README snippet (`swift run QuickStart`, ...), built by `swift build`.
-        .executableTarget(name: "QuickStart", dependencies: ["Loom"], path: "Examples/QuickStart",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(name: "ComputePoolTour", dependencies: ["Loom"], path: "Examples/ComputePoolTour",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(name: "StreamPipeline", dependencies: ["Loom"], path: "Examples/StreamPipeline",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(name: "Actors", dependencies: ["Loom"], path: "Examples/Actors",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(name: "SynchronousMain", dependencies: ["Loom"], path: "Examples/SynchronousMain",
-                          swiftSettings: [.swiftLanguageMode(.v6)]),
-        .executableTarget(
-            name: "Configured",
-            dependencies: ["Loom", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/Configured",
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
-        .executableTarget(
-            name: "EchoServer",
-            dependencies: [
-                "Loom",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Examples/EchoServer",
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+        example("QuickStart"),
+        example("ComputePoolTour"),
+        example("StreamPipeline"),
+        example("Actors"),
+        example("SynchronousMain"),
+        example("Configured", ["LoomArgumentParser", argumentParser]),
+        example("EchoServer", [nio("NIOCore"), nio("NIOPosix")]),
         // The soak: every entry point at once on fresh runtimes of random shapes, checked results, a watchdog
         // (`swift build -c release --product LoomSoak`; `.ci/run` and `scripts/soak.sh` run it).
         .executableTarget(
             name: "LoomSoak",
-            dependencies: ["Loom", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Loom", logging],
             path: "Verification/Soak",
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: swift6
         ),
+
         // The public API as users compile it: Tests/Shared/EntryPoints.swift in Swift 6 mode, and again in a
         // main-actor-by-default target with NonisolatedNonsendingByDefault (the default for new app targets).
-        .testTarget(
-            name: "LoomIsolationTests",
-            dependencies: ["Loom"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
-        ),
+        .testTarget(name: "LoomIsolationTests", dependencies: ["Loom"], swiftSettings: swift6),
         .testTarget(
             name: "LoomMainActorTests",
             dependencies: ["Loom"],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .defaultIsolation(MainActor.self),
-                .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
+            swiftSettings: swift6 + [
+                .defaultIsolation(MainActor.self), .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]
         ),
+        // LoomCompute on its own, importing nothing else: what a compute-only user compiles against.
+        .testTarget(name: "LoomComputeTests", dependencies: ["LoomCompute"], swiftSettings: swift6),
         .testTarget(
             name: "LoomTests",
             dependencies: [
-                "Loom",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "PropertyBased", package: "swift-property-based"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", "Loom", "LoomArgumentParser",
+                "LoomCLI",
+                logging, argumentParser, nio("NIOCore"), nio("NIOPosix"),
+                .product(
+                    name: "Configuration",
+                    package: "swift-configuration",
+                    condition: .when(traits: ["SwiftConfiguration"])
+                ),
+                .product(name: "PropertyBased", package: "swift-property-based", condition: .when(traits: ["Runtime"])),
             ],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: swift6
         ),
     ]
 )
+
+var swift6: [SwiftSetting] { [.swiftLanguageMode(.v6)] }
+
+/// A swift-nio module, for targets that need the runtime.
+func nio(_ name: String) -> Target.Dependency {
+    .product(name: name, package: "swift-nio", condition: .when(traits: ["Runtime"]))
+}
+
+var logging: Target.Dependency {
+    .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Runtime"]))
+}
+
+var argumentParser: Target.Dependency {
+    .product(name: "ArgumentParser", package: "swift-argument-parser", condition: .when(traits: ["ArgumentParser"]))
+}
+
+@MainActor func example(_ name: String, _ extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(name: name, dependencies: ["Loom"] + extra, path: "Examples/\(name)", swiftSettings: swift6)
+}

@@ -3,6 +3,7 @@
 // LOOM_ASYNC_THREADS=2 swift run Configured --loom-config loom.toml
 import ArgumentParser
 import Loom
+import LoomArgumentParser
 
 @main
 struct Configured: ParsableCommand {

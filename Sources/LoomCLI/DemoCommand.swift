@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import Loom
+import LoomArgumentParser
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 
 /// `loom demo [LoomArguments…] [--hold <seconds>]`: builds a runtime exactly as `loom info` resolves it and runs a
 /// short real pipeline through spawnAsync, computeMap, spawnCompute and install with parallel operations, printing

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Foundation
 import Loom
+import LoomArgumentParser
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 
 /// `loom info [--json] [LoomArguments…]`: resolves the configuration as
 /// `LoomBuilder().file(--loom-config).envPrefix("LOOM").withCLIArgs(…)` would, without starting threads, and

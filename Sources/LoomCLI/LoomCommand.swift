@@ -1,4 +1,8 @@
 import ArgumentParser
+import LoomArgumentParser
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 
 /// `loom`: inspect and exercise a Loom runtime. Each subcommand lives in its own file; add new ones
 /// to `subcommands`.

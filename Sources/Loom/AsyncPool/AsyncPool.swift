@@ -1,4 +1,7 @@
-import CLoomLinux
+import CLoomSystem
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 /// The async pool: Swift concurrency's jobs run on Loom's own pinned, named threads (a `TaskExecutor`).
@@ -47,6 +50,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     init(
         threads infos: [LoomThreadInfo],
         contendedBy: Sleep? = nil,
+        warn: @escaping @Sendable (String) -> Void,
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")
@@ -54,26 +58,25 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         self.contendedBy = contendedBy
         self.isSingleThreaded = infos.count == 1
         self.sleep = Sleep(members: infos.map { _ in Sleeper() })
-        do {
-            for (index, info) in infos.enumerated() {
-                let sleeper = self.sleep.members[index]
-                let thread = try PinnedThread.start(info, stackSize: LoomTuning.asyncStackSize) { [self] in
+        let sleepers = self.sleep.members
+        self.threads = try PinnedThread.startAll(
+            infos,
+            stackSize: LoomTuning.asyncStackSize,
+            warn: warn,
+            body: { index in
+                { [self] in
                     onStart?()
                     cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
-                    self.run(sleeper)
+                    self.run(sleepers[index])
                     cloom_set_current_async_pool(nil)
                 }
-                self.threads.append(thread)
+            },
+            stopStarted: { started in
+                // Stop the threads that did start: none is left behind.
+                self.threads = started
+                self.close()
             }
-        } catch {
-            // Stop the threads that did start: none is left behind.
-            self.close()
-            throw error
-        }
-    }
-
-    deinit {
-        // Threads hold the pool until they exit, so deinit only runs once they have.
+        )
     }
 
     // MARK: TaskExecutor

@@ -1,4 +1,7 @@
-import CLoomLinux
+import CLoomSystem
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import NIOCore
 import NIOPosix
 
@@ -31,7 +34,7 @@ extension LoomRuntime {
     private func makeEventLoopGroup() -> MultiThreadedEventLoopGroup {
         let asyncThreads = self.configuration.threads.filter { $0.pool == .async }
         let prefix = self.configuration.prefix
-        let kernelNames = CPUPlan.kernelNames(prefix: prefix, pool: .io, count: asyncThreads.count)
+        let kernelNames = ThreadNames.kernelNames(prefix: prefix, pool: .io, count: asyncThreads.count)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: asyncThreads.count)
         // One reference held for the loops' thread-local slots; released when the group has shut down.
         let handle = Unmanaged.passRetained(self.handle)
@@ -41,7 +44,7 @@ extension LoomRuntime {
             let info = LoomThreadInfo(
                 pool: .io,
                 index: index,
-                name: CPUPlan.fullName(prefix: prefix, pool: .io, index: index),
+                name: ThreadNames.fullName(prefix: prefix, pool: .io, index: index),
                 kernelName: kernelNames[index],
                 cpus: asyncThreads[index].cpus
             )

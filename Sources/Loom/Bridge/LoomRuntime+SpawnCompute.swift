@@ -1,3 +1,5 @@
+import LoomCompute
+import LoomConfiguration
 // The bridge from async code to the compute pool.
 //
 // A call does not hand a closure to another thread: it moves the *calling task* onto the compute pool (the pool is
@@ -11,6 +13,7 @@
 // isolation and then run off that actor) and may capture what the caller does not use again; the result is `sending`,
 // so a non-Sendable value can come back to an actor; the functions are `@concurrent`, so that under
 // NonisolatedNonsendingByDefault they can never be made to run their body on the caller's actor.
+import LoomSystem
 
 extension LoomRuntime {
     /// Runs `body` on the compute pool and returns its result; the calling task suspends meanwhile, so the async

@@ -1,4 +1,7 @@
 import Foundation
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 /// How a thread outside the runtime waits for it (`blockOn`, `blockUntilIdle`): one flag and one way to wake the

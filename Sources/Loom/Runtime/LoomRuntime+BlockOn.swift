@@ -1,3 +1,6 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 extension LoomRuntime {

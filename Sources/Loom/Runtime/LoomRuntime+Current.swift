@@ -1,4 +1,7 @@
-import CLoomLinux
+import CLoomSystem
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 
 extension LoomRuntime {
     /// The runtime whose thread (async or compute) is running the caller, or whose ``blockOn(_:)`` body is

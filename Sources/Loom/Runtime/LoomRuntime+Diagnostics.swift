@@ -1,3 +1,7 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
+
 extension LoomRuntime {
     /// A snapshot of every pool thread's state, the queues, the sleep protocols' counters and the tracked counts:
     /// the report the watchdog logs (``LoomBuilder/watchdog(_:)``), on demand.

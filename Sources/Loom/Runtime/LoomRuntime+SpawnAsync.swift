@@ -1,3 +1,7 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
+
 extension LoomRuntime {
     /// Starts a tracked task on the async pool and returns it.
     ///

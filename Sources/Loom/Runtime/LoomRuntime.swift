@@ -1,5 +1,8 @@
-import CLoomLinux
+import CLoomSystem
 import Logging
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -75,11 +78,15 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         let markThread: @Sendable () -> Void = {
             cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque())
         }
+        let warn: @Sendable (String) -> Void = { [logger] message in
+            logger.warning("\(message)", metadata: ["loom.runtime": "\(configuration.prefix)"])
+        }
         let asyncInfos = configuration.threads.filter { $0.pool == .async }
         let computeInfos = configuration.threads.filter { $0.pool == .compute }
         self.computePool = try ComputePool(
             name: configuration.prefix,
             threads: computeInfos,
+            warn: warn,
             onThreadStart: { withExtendedLifetime(handle) { markThread() } }
         )
         do {
@@ -89,6 +96,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             self.asyncPool = try AsyncPool(
                 threads: asyncInfos,
                 contendedBy: compete ? registry.sleep : nil,
+                warn: warn,
                 onStart: {
                     withExtendedLifetime(handle) { markThread() }
                     registry.becomeDefaultOfCurrentThread()
@@ -111,9 +119,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
                         registry: self.computePool.registry,
                         tracker: self.tracker
                     ),
-                    report: { [logger] report in
-                        logger.warning("\(report)", metadata: ["loom.runtime": "\(configuration.prefix)"])
-                    }
+                    report: { report in warn("\(report)") }
                 )
                 self.watchdog.withLock { $0 = watchdog }
             } catch {
@@ -187,7 +193,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         cloom_current_runtime() != nil || cloom_current_worker() != nil || AsyncPool.isCurrentThreadAsyncWorker
     }
 
-    static func currentThreadName() -> String {
+    package static func currentThreadName() -> String {
         var buffer = [CChar](repeating: 0, count: 32)
         _ = buffer.withUnsafeMutableBufferPointer { cloom_get_name_self($0.baseAddress, $0.count) }
         return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

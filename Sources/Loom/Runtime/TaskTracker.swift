@@ -1,3 +1,6 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 /// Counts the runtime's tracked work (`spawnAsync` tasks, `spawnCompute` and `scopeCompute` calls) and wakes

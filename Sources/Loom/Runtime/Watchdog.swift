@@ -1,4 +1,7 @@
-import CLoomLinux
+import CLoomSystem
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 /// Watches a runtime for stalls (``LoomBuilder/watchdog(_:)``): a thread of its own that looks at the runtime's
@@ -48,7 +51,7 @@ final class Watchdog: @unchecked Sendable {
             pool: .async,
             index: 0,
             name: "\(prefix)-watchdog",
-            kernelName: CPUPlan.shortenedPrefix(prefix, toBytes: 12) + "-wd",
+            kernelName: ThreadNames.shortenedPrefix(prefix, toBytes: 12) + "-wd",
             cpus: CPUSet()
         )
         watchdog.thread = try PinnedThread.start(info, stackSize: 1 << 20) { watchdog.run() }
@@ -69,7 +72,7 @@ final class Watchdog: @unchecked Sendable {
     private func run() {
         let clock = ContinuousClock()
         let look = min(self.interval / 4, .seconds(1))
-        let lookNanoseconds = max(1_000_000, Int64(LoomConfiguration.seconds(look) * 1e9))
+        let lookNanoseconds = max(1_000_000, Int64(look.inSeconds * 1e9))
         var lastJobs = self.snapshot().jobsRun
         var lastProgress = clock.now
         var reported = false

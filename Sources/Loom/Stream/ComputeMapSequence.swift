@@ -1,3 +1,7 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
+
 extension AsyncSequence where Self: Sendable, Element: Sendable {
     /// Transforms each element on a Loom compute pool, keeping the input order.
     ///

@@ -1,3 +1,6 @@
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
 import Synchronization
 
 /// The storage behind `computeMap(maxConcurrency: n)` for n > 1: a ring of `n` slots, allocated once per iteration.

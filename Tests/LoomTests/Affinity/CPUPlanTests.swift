@@ -1,6 +1,10 @@
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("CPUPlan")
 struct CPUPlanTests {
@@ -177,12 +181,12 @@ struct CPUPlanTests {
         ] as [(String, LoomThreadInfo.Pool, Int, [String])]
     )
     func kernelNames(prefix: String, pool: LoomThreadInfo.Pool, count: Int, expected: [String]) {
-        #expect(CPUPlan.kernelNames(prefix: prefix, pool: pool, count: count) == expected)
+        #expect(ThreadNames.kernelNames(prefix: prefix, pool: pool, count: count) == expected)
     }
 
     @Test("the index width shrinks the prefix budget for large pools")
     func largePool() {
-        let names = CPUPlan.kernelNames(prefix: "loomloomloom", pool: .compute, count: 1000)
+        let names = ThreadNames.kernelNames(prefix: "loomloomloom", pool: .compute, count: 1000)
         #expect(names.first == "loomloomlo-c0")
         #expect(names.last == "loomloomlo-c999")
         #expect(names.allSatisfy { $0.utf8.count <= 15 })
@@ -192,11 +196,11 @@ struct CPUPlanTests {
     @Test("non-ASCII prefixes are cut on UTF-8 bytes at a scalar boundary")
     func nonASCII() {
         // Each of these characters is three bytes in UTF-8; 12 bytes of budget keep four.
-        let names = CPUPlan.kernelNames(prefix: "日本語のアプリ", pool: .compute, count: 4)
+        let names = ThreadNames.kernelNames(prefix: "日本語のアプリ", pool: .compute, count: 4)
         #expect(names == ["日本語の-c0", "日本語の-c1", "日本語の-c2", "日本語の-c3"])
         #expect(names.allSatisfy { $0.utf8.count <= 15 })
         // 13 bytes of budget for a 2-byte script: six characters (12 bytes), never half a character.
-        let greek = CPUPlan.kernelNames(prefix: "αβγδεζηθ", pool: .async, count: 1)
+        let greek = ThreadNames.kernelNames(prefix: "αβγδεζηθ", pool: .async, count: 1)
         #expect(greek == ["αβγδεζ-a0"])
     }
 

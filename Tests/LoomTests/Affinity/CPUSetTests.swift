@@ -2,6 +2,10 @@ import PropertyBased
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("CPUSet")
 struct CPUSetTests {

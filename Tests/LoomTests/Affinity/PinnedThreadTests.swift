@@ -1,7 +1,11 @@
-import CLoomLinux
+import CLoomSystem
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 #if os(Linux)
 @Suite("PinnedThread", .timeLimit(.minutes(10)))

@@ -3,6 +3,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 private func fib(_ n: Int) -> Int { n < 2 ? n : fib(n - 1) + fib(n - 2) }
 

@@ -2,6 +2,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// A fake job ref: the deque never dereferences what it stores.
 private func ref(_ n: Int) -> JobRef { JobRef(bits: UInt(n) << 4) }

@@ -2,6 +2,10 @@ import ArgumentParser
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("Command-line flags")
 struct CommandLineTests {

@@ -2,6 +2,10 @@ import Configuration
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("Configuration errors")
 struct ConfigErrorTests {

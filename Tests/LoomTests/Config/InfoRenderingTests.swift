@@ -2,6 +2,10 @@ import Foundation
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("loom info rendering")
 struct InfoRenderingTests {

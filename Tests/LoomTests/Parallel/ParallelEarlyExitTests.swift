@@ -2,6 +2,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 @Suite("Parallel operations: early exit and placement", .timeLimit(.minutes(10)))
 struct ParallelEarlyExitTests {

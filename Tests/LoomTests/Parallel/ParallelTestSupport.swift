@@ -1,6 +1,10 @@
 import Synchronization
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// Input sizes for the "same result as sequential" tests: empty, one element, odd sizes around the leaf lengths,
 /// and a quarter of a million (a fifth of that under ThreadSanitizer, which runs ~10× slower); CI machines with two

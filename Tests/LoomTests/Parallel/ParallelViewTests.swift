@@ -3,6 +3,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// Checks every `.parallel` operation against its sequential counterpart on `input`.
 private func expectSameAsSequential<C: RandomAccessCollection & Sendable>(

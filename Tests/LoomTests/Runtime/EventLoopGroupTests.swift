@@ -3,6 +3,10 @@ import NIOPosix
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 private struct Placement: Sendable {
     let name: String

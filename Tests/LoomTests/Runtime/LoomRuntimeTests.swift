@@ -2,6 +2,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 private func fetch() async -> Int { 40 }
 private func fetchOrFail() async throws -> Int { 40 }

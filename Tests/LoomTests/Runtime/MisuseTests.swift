@@ -1,6 +1,10 @@
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// Misuse that would deadlock traps with a message; each case runs in a child process (an exit test).
 @Suite("LoomRuntime misuse traps")

@@ -1,6 +1,10 @@
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 extension LoomRuntime {
     /// A small runtime for tests: unpinned unless asked, so tests do not depend on this machine's CPUs.

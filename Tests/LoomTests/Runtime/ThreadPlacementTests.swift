@@ -2,6 +2,11 @@ import Foundation
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCLI
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// Every thread of this process: kernel name -> Cpus_allowed_list values (one per thread with that name).
 private func processThreads() throws -> [String: [String]] {

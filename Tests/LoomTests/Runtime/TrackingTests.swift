@@ -2,6 +2,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 // Tests here block their (cooperative-pool) thread in blockOn; every task they wait for therefore runs on the
 // runtime's own executor, never on the global pool, which parallel tests may have blocked.

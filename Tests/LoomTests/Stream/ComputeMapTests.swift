@@ -2,6 +2,10 @@ import Synchronization
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// A base sequence of 0..<count that counts how many elements were pulled.
 private struct CountingSequence: AsyncSequence, Sendable {

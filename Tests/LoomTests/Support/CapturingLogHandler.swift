@@ -2,6 +2,10 @@ import Logging
 import Synchronization
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// A swift-log handler that keeps what it is given, and lets a test wait for a message (no sleeps).
 final class CapturedLog: Sendable {

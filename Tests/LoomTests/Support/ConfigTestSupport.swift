@@ -1,6 +1,10 @@
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 extension LoomBuilder {
     /// A builder that depends on nothing of this machine: no process environment, allowed CPUs 0-7 (or as

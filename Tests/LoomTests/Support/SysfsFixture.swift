@@ -1,4 +1,8 @@
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// Fake `/sys` trees in a temporary directory, read through a ``SysfsReader`` rooted there.
 struct SysfsFixture {

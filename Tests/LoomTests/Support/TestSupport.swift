@@ -1,6 +1,10 @@
 import Synchronization
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 #if canImport(Glibc)
 import Glibc

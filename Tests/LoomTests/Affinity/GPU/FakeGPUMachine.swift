@@ -1,6 +1,10 @@
 import Foundation
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -13,12 +17,9 @@ import Darwin
 ///
 /// ## How the fake NVML is found and isolated
 ///
-/// `Package.swift` declares `LoomFakeNVML` and `LoomFakeNVMLLegacy` as dynamic library products. SwiftPM builds
-/// every product of the root package for `swift build` and `swift test` (checked with a fresh clone: plain
-/// `swift test` builds `libLoomFakeNVML.so` before running the tests), and puts them in the build directory beside
-/// the test executable (`.build/<triple>/debug/`). ``fakeLibrary(legacy:)`` therefore looks next to
-/// `/proc/self/exe` first, then in `<package>/.build/debug/` (derived from `#filePath`) for runners that start
-/// the tests from elsewhere.
+/// The fake's C source is a test fixture (`Tests/Fixtures/FakeNVML/`), not a target: the package publishes no
+/// library that exports NVML symbols. ``fakeLibrary(legacy:)`` compiles it once per test process with the
+/// toolchain's C compiler (the legacy variant with `LOOM_FAKE_NVML_LEGACY`), into a temporary directory.
 ///
 /// Each test copies that library into its own directory and writes `fake-nvml.scenario` beside the copy; the
 /// fake reads the scenario next to itself at `nvmlInit`. Because each copy is a different file, the dynamic
@@ -112,31 +113,52 @@ final class FakeGPUMachine {
     /// Where no library is.
     var missingNVMLPath: String { self.directory + "/no-such-dir/libnvidia-ml.so.1" }
 
-    /// The built fake library (see the type's documentation).
+    /// The built fake library (see the type's documentation): compiled once per test process.
     static func fakeLibrary(legacy: Bool) throws -> String {
-        #if os(macOS)
-        let fileName = legacy ? "libLoomFakeNVMLLegacy.dylib" : "libLoomFakeNVML.dylib"
-        #else
-        let fileName = legacy ? "libLoomFakeNVMLLegacy.so" : "libLoomFakeNVML.so"
-        #endif
-        var candidates: [String] = []
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append((executable as NSString).deletingLastPathComponent + "/" + fileName)
-        }
-        candidates.append((Bundle.main.bundlePath as NSString).deletingLastPathComponent + "/" + fileName)
-        candidates.append(Bundle.main.bundlePath + "/" + fileName)
-        let packageRoot = URL(fileURLWithPath: #filePath)
+        try (legacy ? Self.builtLegacy : Self.builtCurrent).get()
+    }
+
+    private static let builtCurrent = Result { try FakeGPUMachine.compileFake(legacy: false) }
+    private static let builtLegacy = Result { try FakeGPUMachine.compileFake(legacy: true) }
+
+    /// Compiles `Tests/Fixtures/FakeNVML/FakeNVML.c` into a shared library in a temporary directory, with the C
+    /// compiler the Swift toolchain ships (`clang` on `PATH`, else `cc`; `CC` overrides both).
+    private static func compileFake(legacy: Bool) throws -> String {
+        let source = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().path
-        candidates.append(packageRoot + "/.build/debug/" + fileName)
-        candidates.append(packageRoot + "/.build/release/" + fileName)
-        guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-            throw FakeMachineError(
-                "\(fileName) was not built; looked in \(candidates.joined(separator: ", ")). "
-                    + "Run `swift build --build-tests` (it builds every product of the package)."
-            )
+            .deletingLastPathComponent().appendingPathComponent("Fixtures/FakeNVML/FakeNVML.c").path
+        let directory = (NSTemporaryDirectory() as NSString)
+            .appendingPathComponent("loom-fake-nvml-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        #if os(macOS)
+        let output = directory + (legacy ? "/libLoomFakeNVMLLegacy.dylib" : "/libLoomFakeNVML.dylib")
+        #else
+        let output = directory + (legacy ? "/libLoomFakeNVMLLegacy.so" : "/libLoomFakeNVML.so")
+        #endif
+        var arguments = ["-shared", "-fPIC", "-O1", "-o", output, source]
+        if legacy { arguments.insert("-DLOOM_FAKE_NVML_LEGACY=1", at: 0) }
+        #if os(Linux)
+        arguments.append("-ldl")
+        #endif
+        let environment = ProcessInfo.processInfo.environment
+        let compilers = environment["CC"].map { [$0] } ?? ["clang", "cc"]
+        var failures: [String] = []
+        for compiler in compilers {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [compiler] + arguments
+            let errors = Pipe()
+            process.standardError = errors
+            do { try process.run() } catch {
+                failures.append("\(compiler): \(error)")
+                continue
+            }
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            if process.terminationStatus == 0 { return output }
+            failures.append("\(compiler) exited \(process.terminationStatus): \(message)")
         }
-        return found
+        throw FakeMachineError("could not compile \(source): \(failures.joined(separator: "; "))")
     }
 }
 

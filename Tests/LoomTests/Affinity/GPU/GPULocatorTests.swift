@@ -1,6 +1,10 @@
 import Testing
 
 @testable import Loom
+@testable import LoomArgumentParser
+@testable import LoomCompute
+@testable import LoomConfiguration
+@testable import LoomSystem
 
 /// A DGX-like machine: two sockets of 32 cores with SMT, one GPU on each NUMA node, and a MIG instance on the
 /// second GPU. CPUs above 63 make every mask span two or more words.

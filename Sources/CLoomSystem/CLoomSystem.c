@@ -1,0 +1,149 @@
+#define _GNU_SOURCE
+#include "CLoomSystem.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+long cloom_process_affinity(uint64_t *words, size_t word_count) {
+    // The raw syscall (not glibc's cpu_set_t wrapper) so that masks larger than 1024 CPUs work, and
+    // getpid() so the answer is the process's mask even when the caller is an already-pinned thread.
+    long rc = syscall(SYS_sched_getaffinity, getpid(), word_count * sizeof(uint64_t), words);
+    return rc < 0 ? -errno : rc;
+}
+
+long cloom_thread_affinity(uint64_t *words, size_t word_count) {
+    long rc = syscall(SYS_sched_getaffinity, 0, word_count * sizeof(uint64_t), words);
+    return rc < 0 ? -errno : rc;
+}
+
+int cloom_pin_self(const uint64_t *words, size_t word_count) {
+    return pthread_setaffinity_np(pthread_self(), word_count * sizeof(uint64_t), (const cpu_set_t *)words);
+}
+
+int cloom_attr_set_affinity(pthread_attr_t *attr, const uint64_t *words, size_t word_count) {
+    return pthread_attr_setaffinity_np(attr, word_count * sizeof(uint64_t), (const cpu_set_t *)words);
+}
+
+int cloom_set_name_self(const char *name) { return pthread_setname_np(pthread_self(), name); }
+
+int cloom_get_name_self(char *buffer, size_t size) { return pthread_getname_np(pthread_self(), buffer, size); }
+
+int cloom_current_cpu(void) { return sched_getcpu(); }
+
+long cloom_gettid(void) { return (long)syscall(SYS_gettid); }
+
+int cloom_futex_wait(uint32_t *address, uint32_t expected, int64_t timeout_ns) {
+    struct timespec ts;
+    struct timespec *tsp = NULL;
+    if (timeout_ns >= 0) {
+        ts.tv_sec = (time_t)(timeout_ns / 1000000000);
+        ts.tv_nsec = (long)(timeout_ns % 1000000000);
+        tsp = &ts;
+    }
+    long rc = syscall(SYS_futex, address, FUTEX_WAIT_PRIVATE, expected, tsp, NULL, 0);
+    if (rc == 0) return 0;
+    return errno == EAGAIN ? 0 : errno;
+}
+
+int cloom_futex_wake(uint32_t *address, int count) {
+    long rc = syscall(SYS_futex, address, FUTEX_WAKE_PRIVATE, count, NULL, NULL, 0);
+    return rc < 0 ? 0 : (int)rc;
+}
+
+#else  // Not Linux: no affinity; a striped mutex/condvar table stands in for the futex.
+
+#include <stdatomic.h>
+#include <sys/time.h>
+
+long cloom_process_affinity(uint64_t *words, size_t word_count) { (void)words; (void)word_count; return -ENOSYS; }
+long cloom_thread_affinity(uint64_t *words, size_t word_count) { (void)words; (void)word_count; return -ENOSYS; }
+int cloom_pin_self(const uint64_t *words, size_t word_count) { (void)words; (void)word_count; return ENOSYS; }
+int cloom_attr_set_affinity(pthread_attr_t *attr, const uint64_t *words, size_t word_count) {
+    (void)attr; (void)words; (void)word_count; return ENOSYS;
+}
+#if defined(__APPLE__)
+int cloom_set_name_self(const char *name) { return pthread_setname_np(name); }
+#else
+int cloom_set_name_self(const char *name) { (void)name; return ENOSYS; }
+#endif
+int cloom_get_name_self(char *buffer, size_t size) { return pthread_getname_np(pthread_self(), buffer, size); }
+int cloom_current_cpu(void) { return -1; }
+long cloom_gettid(void) { return -1; }
+
+#define CLOOM_STRIPES 64
+static pthread_mutex_t cloom_locks[CLOOM_STRIPES] = { [0 ... CLOOM_STRIPES - 1] = PTHREAD_MUTEX_INITIALIZER };
+static pthread_cond_t cloom_conds[CLOOM_STRIPES] = { [0 ... CLOOM_STRIPES - 1] = PTHREAD_COND_INITIALIZER };
+
+static size_t cloom_stripe(uint32_t *address) { return ((uintptr_t)address >> 4) % CLOOM_STRIPES; }
+
+int cloom_futex_wait(uint32_t *address, uint32_t expected, int64_t timeout_ns) {
+    size_t s = cloom_stripe(address);
+    int rc = 0;
+    pthread_mutex_lock(&cloom_locks[s]);
+    if (__atomic_load_n(address, __ATOMIC_SEQ_CST) == expected) {
+        if (timeout_ns < 0) {
+            rc = pthread_cond_wait(&cloom_conds[s], &cloom_locks[s]);
+        } else {
+            struct timeval now;
+            gettimeofday(&now, NULL);
+            int64_t deadline = (int64_t)now.tv_sec * 1000000000 + (int64_t)now.tv_usec * 1000 + timeout_ns;
+            struct timespec ts = { (time_t)(deadline / 1000000000), (long)(deadline % 1000000000) };
+            rc = pthread_cond_timedwait(&cloom_conds[s], &cloom_locks[s], &ts);
+        }
+    }
+    pthread_mutex_unlock(&cloom_locks[s]);
+    return rc;
+}
+
+int cloom_futex_wake(uint32_t *address, int count) {
+    size_t s = cloom_stripe(address);
+    pthread_mutex_lock(&cloom_locks[s]);
+    pthread_cond_broadcast(&cloom_conds[s]);
+    pthread_mutex_unlock(&cloom_locks[s]);
+    return count;
+}
+
+#endif
+
+void cloom_yield(void) { sched_yield(); }
+
+#include <stdlib.h>
+
+static __thread uint64_t cloom_chaos_state = 0;
+static unsigned cloom_chaos_one_in = 0;
+
+void cloom_chaos_point(void) {
+    unsigned one_in = __atomic_load_n(&cloom_chaos_one_in, __ATOMIC_RELAXED);
+    if (one_in == 0) {
+        const char *text = getenv("LOOM_CHAOS_ONE_IN");
+        long value = text ? strtol(text, NULL, 10) : 8;
+        one_in = value > 0 ? (unsigned)value : 8;
+        __atomic_store_n(&cloom_chaos_one_in, one_in, __ATOMIC_RELAXED);
+    }
+    uint64_t x = cloom_chaos_state;
+    if (x == 0) x = 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)&cloom_chaos_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    cloom_chaos_state = x;
+    if (x % one_in != 0) return;
+    if ((x >> 32) & 1) {
+        sched_yield();
+    } else {
+        unsigned spins = (unsigned)((x >> 40) % 4096);
+        for (unsigned i = 0; i < spins; i++) cloom_cpu_relax();
+    }
+}
+
+__thread void *cloom_tls_worker = NULL;
+__thread void *cloom_tls_runtime = NULL;
+__thread void *cloom_tls_parker = NULL;
+__thread void *cloom_tls_async_pool = NULL;
+__thread void *cloom_tls_default_registry = NULL;

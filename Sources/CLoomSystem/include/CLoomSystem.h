@@ -1,0 +1,90 @@
+// CLoomSystem: the only C in Loom. It wraps the GNU extensions that Glibc's Swift overlay does not
+// expose (affinity, thread names, getcpu, gettid) and the futex, behind plain C functions.
+// On platforms without these calls every function still exists and reports ENOSYS (or -1), so the
+// Swift code builds everywhere and degrades to "not pinned".
+#ifndef CLOOM_LINUX_H
+#define CLOOM_LINUX_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Reads the affinity mask of the *process* (sched_getaffinity of getpid(), not of the calling thread)
+/// into `words` (64 CPUs per word). Returns the number of bytes the kernel wrote, or -errno
+/// (-EINVAL means the buffer is smaller than the kernel's CPU mask: grow it and retry).
+long cloom_process_affinity(uint64_t *words, size_t word_count);
+
+/// Reads the calling thread's affinity mask. Same return convention as cloom_process_affinity.
+long cloom_thread_affinity(uint64_t *words, size_t word_count);
+
+/// Pins the calling thread to the CPUs in `words`. Returns 0 or an errno value.
+int cloom_pin_self(const uint64_t *words, size_t word_count);
+
+/// Sets the affinity in a thread attribute, so the new thread never runs elsewhere. 0 or an errno value.
+int cloom_attr_set_affinity(pthread_attr_t *attr, const uint64_t *words, size_t word_count);
+
+/// Names the calling thread (at most 15 bytes on Linux). Returns 0 or an errno value (ERANGE if too long).
+int cloom_set_name_self(const char *name);
+
+/// Reads the calling thread's name into `buffer`. Returns 0 or an errno value.
+int cloom_get_name_self(char *buffer, size_t size);
+
+/// The CPU the calling thread runs on now, or -1.
+int cloom_current_cpu(void);
+
+/// The kernel thread id of the calling thread (what /proc/self/task/<tid> uses), or -1.
+long cloom_gettid(void);
+
+/// Blocks while `*address == expected` (a futex wait on private memory). Returns 0 when woken or when the
+/// value differed, or an errno value (EINTR, ETIMEDOUT). `timeout_ns` < 0 waits without a deadline.
+int cloom_futex_wait(uint32_t *address, uint32_t expected, int64_t timeout_ns);
+
+/// Wakes up to `count` threads blocked in cloom_futex_wait on `address`. Returns how many were woken.
+int cloom_futex_wake(uint32_t *address, int count);
+
+/// A CPU hint for spin loops (x86 `pause`, arm `yield`).
+static inline void cloom_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ __volatile__("pause" ::: "memory");
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/// Gives the CPU away (sched_yield).
+void cloom_yield(void);
+
+/// Fault injection for the wait/wake protocols (Swift builds with `-DLOOM_CHAOS` call it at the protocols'
+/// critical windows; release builds never do): with probability 1/`LOOM_CHAOS_ONE_IN` (environment, default 8)
+/// the calling thread yields its CPU or busy-waits up to ~20 µs, widening the window it is in.
+void cloom_chaos_point(void);
+
+/// Thread-local slots Swift cannot declare itself: the compute-pool worker and the Loom runtime the calling
+/// thread belongs to (unretained pointers; NULL on other threads). Inline so that reading them costs a TLS load.
+extern __thread void *cloom_tls_worker;
+extern __thread void *cloom_tls_runtime;
+extern __thread void *cloom_tls_parker;
+extern __thread void *cloom_tls_async_pool;
+extern __thread void *cloom_tls_default_registry;
+/// The compute pool that `.parallel`, `join` and `scope` use on a thread that is not a compute worker (a runtime's
+/// async and I/O threads point it at the runtime's compute pool); NULL elsewhere.
+static inline void *cloom_default_registry(void) { return cloom_tls_default_registry; }
+static inline void cloom_set_default_registry(void *registry) { cloom_tls_default_registry = registry; }
+static inline void *cloom_current_async_pool(void) { return cloom_tls_async_pool; }
+static inline void cloom_set_current_async_pool(void *pool) { cloom_tls_async_pool = pool; }
+static inline void *cloom_current_parker(void) { return cloom_tls_parker; }
+static inline void cloom_set_current_parker(void *parker) { cloom_tls_parker = parker; }
+static inline void *cloom_current_worker(void) { return cloom_tls_worker; }
+static inline void cloom_set_current_worker(void *worker) { cloom_tls_worker = worker; }
+static inline void *cloom_current_runtime(void) { return cloom_tls_runtime; }
+static inline void cloom_set_current_runtime(void *runtime) { cloom_tls_runtime = runtime; }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,124 @@
+import CLoomSystem
+import LoomSystem
+
+extension ComputePool {
+    /// Runs `a` and `b`, potentially in parallel, and returns both results.
+    ///
+    /// On a worker of this pool, `b` is pushed on the worker's deque (on its stack: no allocation) and `a` runs at
+    /// once; if no other worker stole `b` meanwhile, `b` runs right after, on the same thread. If `b` was stolen, the
+    /// worker runs other jobs until `b` is done. Called from any other thread, the whole `join` runs on the pool and
+    /// the caller blocks.
+    ///
+    /// ```swift
+    /// func fib(_ n: Int) -> Int {
+    ///     if n < 2 { return n }
+    ///     let (a, b) = join({ fib(n - 1) }, { fib(n - 2) })
+    ///     return a + b
+    /// }
+    /// ```
+    ///
+    /// Both closures are `@Sendable`: they may run at the same time, on two threads, so neither may capture mutable
+    /// state or the caller's actor state.
+    ///
+    /// - Parameters:
+    ///   - a: the first closure, run on the calling worker.
+    ///   - b: the second closure, run by whichever worker gets to it.
+    /// - Returns: `(a(), b())`.
+    /// - Throws: the first error of `a` or `b` (`a`'s if both throw), after `b` has finished if it was started.
+    ///   If `a` throws before `b` started, `b` does not run.
+    @inlinable
+    public func join<A: Sendable, B: Sendable, E: Error>(
+        _ a: @Sendable () throws(E) -> A,
+        _ b: @Sendable () throws(E) -> B
+    ) throws(E) -> (A, B) {
+        try self.registry.join(a, b)
+    }
+}
+
+/// Runs `a` and `b`, potentially in parallel, on the compute pool of the current worker thread; on a runtime's async
+/// or I/O thread, on that runtime's compute pool; elsewhere on ``ComputePool/shared``. See ``ComputePool/join(_:_:)``.
+@inlinable
+public func join<A: Sendable, B: Sendable, E: Error>(
+    _ a: @Sendable () throws(E) -> A,
+    _ b: @Sendable () throws(E) -> B
+) throws(E) -> (A, B) {
+    let result = WorkerThread.withCurrent { worker in
+        worker.map { $0.join(a, b) }
+    }
+    if let result { return try result.get() }
+    return try Registry.currentOrShared.joinCold(a, b)
+}
+
+extension Registry {
+    /// The pool free `join`, `scope` and `.parallel` run on: the calling worker's, else the thread's default pool (a
+    /// runtime's compute pool, on that runtime's async and I/O threads), else ``ComputePool/shared``.
+    @inlinable
+    package static var currentOrShared: Registry {
+        if let worker = WorkerThread.current { return worker.registry }
+        if let raw = cloom_default_registry() { return Unmanaged<Registry>.fromOpaque(raw).takeUnretainedValue() }
+        return ComputePool.shared.registry
+    }
+
+    /// Makes this pool the default of the calling thread (see ``currentOrShared``), for as long as the thread runs.
+    /// The pool must outlive the thread: a runtime sets it on its own async and I/O threads, which stop before its
+    /// compute pool goes away.
+    package func becomeDefaultOfCurrentThread() {
+        cloom_set_default_registry(Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    @inlinable
+    package func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
+        let result = WorkerThread.withCurrent { worker -> Result<(A, B), E>? in
+            guard let worker, worker.registry === self else { return nil }
+            return worker.join(a, b)
+        }
+        if let result { return try result.get() }
+        return try self.joinCold(a, b)
+    }
+
+    @usableFromInline
+    package func joinCold<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
+        try self.install { () throws(E) -> (A, B) in try WorkerThread.current!.join(a, b).get() }
+    }
+}
+
+extension WorkerThread {
+    /// `join` on this worker, which must be the calling thread.
+    @inlinable
+    package func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) -> Result<(A, B), E> {
+        var resultB: Result<B, E>? = nil
+        return withStackJob(running: { resultB = Result(catching: b) }, waiter: .worker(self)) { job in
+            let ref = StackJob.ref(job)
+            self.push(ref)
+            let resultA = Result(catching: a)
+            while let popped = self.pop() {
+                if popped == ref {
+                    // Not stolen: take b back. After a failure in a, b is dropped without running.
+                    guard case .success(let valueA) = resultA else { return .failure(resultA.failure!) }
+                    return Result(catching: b).map { (valueA, $0) }
+                }
+                // A job `a` left behind (a fire-and-forget spawn): it is ours to run.
+                self.execute(popped)
+            }
+            // b was stolen: keep working until its thief sets the latch.
+            self.waitUntilDone(job)
+            return Self.combine(resultA, resultB!)
+        }
+    }
+
+    @inlinable
+    package static func combine<A, B, E: Error>(_ a: Result<A, E>, _ b: Result<B, E>) -> Result<(A, B), E> {
+        switch (a, b) {
+        case (.success(let valueA), .success(let valueB)): .success((valueA, valueB))
+        case (.failure(let error), _), (_, .failure(let error)): .failure(error)
+        }
+    }
+}
+
+extension Result {
+    @inlinable
+    package var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

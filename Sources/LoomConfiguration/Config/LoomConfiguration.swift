@@ -1,0 +1,143 @@
+/// A resolved Loom configuration: every value, where it came from, the CPUs and the per-thread plan.
+///
+/// ``LoomBuilder/resolve()`` produces one without starting any thread; `loom info` prints it. Values come from
+/// five layers in a fixed order, whatever order the builder calls were written in (later layers win):
+/// defaults < configuration files (in the order given) < environment variables < the application's
+/// `ConfigReader` < `LoomBuilder` setters < command-line flags. ``source(of:)`` says which layer each value
+/// came from.
+///
+/// ```swift
+/// let configuration = try LoomBuilder().envPrefix("LOOM").computeThreads(6).resolve()
+/// print(configuration.computeThreads)                     // 6
+/// print(configuration.source(of: .computeThreads).kind)   // code
+/// ```
+import LoomSystem
+
+public struct LoomConfiguration: Sendable, Equatable {
+    /// The thread-name prefix.
+    ///
+    /// Key `prefix`, environment variable `LOOM_PREFIX`, flag `--loom-prefix`, setter ``LoomBuilder/prefix(_:)``;
+    /// default `"loom"`. It must not be empty or contain control characters.
+    public let prefix: String
+
+    /// The CPUs explicitly given to Loom, or `nil` when none were (then Loom uses ``allowedCPUs``).
+    ///
+    /// Key `cpuset`, environment variable `LOOM_CPUSET`, flag `--loom-cpuset`, setter ``LoomBuilder/cpuset(_:)``;
+    /// default: none. Every CPU must be in ``allowedCPUs``.
+    public let cpuset: CPUSet?
+
+    /// The number of async pool threads.
+    ///
+    /// Key `async_threads` (alias `tokio_threads`), environment variable `LOOM_ASYNC_THREADS` (alias
+    /// `LOOM_TOKIO_THREADS`), flag `--loom-async-threads` (hidden alias `--loom-tokio-threads`), setter
+    /// ``LoomBuilder/asyncThreads(_:)``; default 1. At least 1.
+    public let asyncThreads: Int
+
+    /// The number of compute pool threads.
+    ///
+    /// Key `compute_threads` (alias `rayon_threads`), environment variable `LOOM_COMPUTE_THREADS` (alias
+    /// `LOOM_RAYON_THREADS`), flag `--loom-compute-threads` (hidden alias `--loom-rayon-threads`), setter
+    /// ``LoomBuilder/computeThreads(_:)``; default: ``usableCPUs`` minus ``asyncThreads``, at least 1.
+    public let computeThreads: Int
+
+    /// Whether each thread is pinned to the CPUs the plan gives it.
+    ///
+    /// Key `pin_threads`, environment variable `LOOM_PIN_THREADS`, flags `--loom-pin-threads` /
+    /// `--no-loom-pin-threads`, setter ``LoomBuilder/pinThreads(_:)``; default `true`.
+    public let pinThreads: Bool
+
+    /// loom-rs's size of the pool of completion states its async-to-compute bridge reuses, kept so that loom-rs
+    /// configuration files work unchanged.
+    ///
+    /// Loom's bridge keeps no such pool: ``LoomRuntime/spawnCompute(_:)`` moves the calling task itself to the
+    /// compute pool and back, so there is no completion state to allocate or reuse, and this value changes nothing.
+    /// It is still read and validated like every other key (a zero or negative value is an error) and reported by
+    /// `loom info`.
+    ///
+    /// Key `compute_pool_size`, environment variable `LOOM_COMPUTE_POOL_SIZE`, no flag, setter
+    /// ``LoomBuilder/computePoolSize(_:)``; default 64. At least 1.
+    public let computePoolSize: Int
+
+    /// The CUDA device whose local CPUs Loom uses, or `nil`.
+    ///
+    /// Key `cuda_device` (in a file, an integer is an ordinal and a string a UUID), environment variable
+    /// `LOOM_CUDA_DEVICE` and flag `--loom-cuda-device` (a decimal number is an ordinal, anything else a UUID),
+    /// setters ``LoomBuilder/cudaDevice(id:)`` and ``LoomBuilder/cudaDevice(uuid:)``; default: none.
+    public let cudaDevice: CUDADeviceSelector?
+
+    /// How long the runtime may go without completing a job while work is waiting before its watchdog logs a
+    /// report (``LoomRuntime/diagnostics()``), or `nil` when the watchdog is off.
+    ///
+    /// Key `watchdog` (seconds, an integer or a decimal number; `0` turns it off), environment variable
+    /// `LOOM_WATCHDOG`, flag `--loom-watchdog <seconds>`, setter ``LoomBuilder/watchdog(_:)``; default: off.
+    public let watchdog: Duration?
+
+    /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).
+    public let allowedCPUs: CPUSet
+
+    /// The CPUs Loom plans on: ``cpuset`` if given, else ``allowedCPUs``; narrowed to the GPU's local CPUs when a
+    /// CUDA device is selected and its locality is known.
+    public let usableCPUs: CPUSet
+
+    /// The CPUs the async threads may run on (the union of their placements).
+    public var asyncCPUs: CPUSet { self.plan.asyncCPUs }
+
+    /// The CPUs the compute threads may run on (the union of their placements).
+    public var computeCPUs: CPUSet { self.plan.computeCPUs }
+
+    /// Every thread Loom will start, async threads first: pool, index, full name, kernel name and CPUs.
+    public var threads: [LoomThreadInfo] { self.plan.threads }
+
+    /// Advice found while resolving (an unknown `LOOM_` variable, more threads than CPUs, SMT siblings shared
+    /// between the pools, GPU locality). Resolving does not log them; `build()` and `loom info` do.
+    public let warnings: [String]
+
+    /// The selected GPU and its local CPUs, when a CUDA device was selected and located; otherwise `nil`.
+    public let gpu: GPUDevice?
+
+    /// The per-thread placement.
+    package var plan: CPUPlan
+
+    /// Where each value came from; keys that no source set are absent (their source is the default).
+    package var sources: [Key: Source]
+
+    package init(
+        prefix: String,
+        cpuset: CPUSet?,
+        asyncThreads: Int,
+        computeThreads: Int,
+        pinThreads: Bool,
+        computePoolSize: Int,
+        cudaDevice: CUDADeviceSelector?,
+        watchdog: Duration? = nil,
+        allowedCPUs: CPUSet,
+        usableCPUs: CPUSet,
+        gpu: GPUDevice?,
+        plan: CPUPlan,
+        warnings: [String],
+        sources: [Key: Source]
+    ) {
+        self.prefix = prefix
+        self.cpuset = cpuset
+        self.asyncThreads = asyncThreads
+        self.computeThreads = computeThreads
+        self.pinThreads = pinThreads
+        self.computePoolSize = computePoolSize
+        self.cudaDevice = cudaDevice
+        self.watchdog = watchdog
+        self.allowedCPUs = allowedCPUs
+        self.usableCPUs = usableCPUs
+        self.gpu = gpu
+        self.plan = plan
+        self.warnings = warnings
+        self.sources = sources
+    }
+
+    /// Where the value of `key` came from.
+    ///
+    /// - Parameter key: a configuration key.
+    /// - Returns: the source; its ``Source/kind`` is ``Source/Kind/default`` when no source set the key.
+    public func source(of key: Key) -> Source {
+        self.sources[key] ?? .defaultValue
+    }
+}

@@ -1,0 +1,2 @@
+// CPUSet, LoomThreadInfo and LoomError (module LoomSystem) come with `import LoomConfiguration`.
+@_exported import LoomSystem

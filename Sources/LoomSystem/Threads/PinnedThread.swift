@@ -1,0 +1,220 @@
+import CLoomSystem
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A named pthread pinned to the CPUs of a ``LoomThreadInfo``; both pools start their threads with it.
+///
+/// - The affinity is set in the thread *attribute* (`pthread_attr_setaffinity_np`), so the thread never runs on
+///   another CPU, not even for its first instruction, and its first allocations land on the right NUMA node.
+/// - The stack size is set in the attribute too.
+/// - The kernel name (at most 15 bytes) is set from inside the thread before the body runs.
+/// - If the kernel refuses the affinity (`EINVAL`: the CPUs are offline or outside the cgroup cpuset), the
+///   failure is reported through `warn` (the runtime's logger; standard error for a bare pool) and the thread is created again without it: it runs unpinned,
+///   with the mask of the thread that started it. ``isPinned`` says which happened.
+///
+/// Call ``join()`` once the body is known to end; a thread that is never joined is detached when the last
+/// reference to its `PinnedThread` goes away.
+package final class PinnedThread: @unchecked Sendable {
+    // Sendable: `handle` is written once in `start` before the object is shared; `joinState` is locked (a pthread mutex, visible to ThreadSanitizer).
+
+    /// What the thread was asked to be: pool, index, names, CPUs.
+    package let info: LoomThreadInfo
+    /// `true` when the thread runs pinned to ``LoomThreadInfo/cpus``; `false` when pinning is off or failed.
+    package let isPinned: Bool
+
+    private let handle: pthread_t
+    private let joinState = LockedValue(false)  // true once joined or detached
+
+    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool) {
+        self.info = info
+        self.handle = handle
+        self.isPinned = isPinned
+    }
+
+    deinit {
+        let alreadyJoined = self.joinState.withLock { $0 }
+        if !alreadyJoined { pthread_detach(self.handle) }
+    }
+
+    /// Starts a thread that runs `body` under `info`'s kernel name, pinned to `info.cpus` (unless empty).
+    ///
+    /// - Parameters:
+    ///   - info: the thread's names and CPUs; empty ``LoomThreadInfo/cpus`` starts it unpinned.
+    ///   - stackSize: the stack size in bytes (16 MiB by default).
+    ///   - warn: where a refused pin or thread name is reported (it may be called on the new thread).
+    ///   - body: the thread's work; the thread ends when it returns.
+    /// - Returns: the running thread.
+    /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` when the thread cannot be created at
+    ///   all (a bad stack size, no resources). A refused affinity is not an error.
+    package static func start(
+        _ info: LoomThreadInfo,
+        stackSize: Int = 16 << 20,
+        warn: @escaping @Sendable (String) -> Void = PinnedThread.warnOnStandardError,
+        body: @escaping @Sendable () -> Void
+    ) throws(LoomError) -> PinnedThread {
+        if let code = Self.creationFailure.withLock({ $0?(info) }) {
+            throw Self.startError(info, CreateError(code: code))
+        }
+        let context = ThreadContext(kernelName: info.kernelName, warn: warn, body: body)
+        if !info.cpus.isEmpty {
+            switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
+            case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: true)
+            case .failure(let error):
+                let message =
+                    "Could not pin thread \(info.kernelName) to \(info.cpus.count == 1 ? "CPU" : "CPUs") "
+                    + "\(info.cpus): \(Self.errorName(error)) (CPU offline or outside the cgroup cpuset?); "
+                    + "it runs unpinned."
+                warn(message)
+            }
+        }
+        switch Self.create(context, stackSize: stackSize, cpus: nil) {
+        case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: false)
+        case .failure(let error): throw Self.startError(info, error)
+        }
+    }
+
+    /// Starts one thread per entry of `infos`, in order, each running `body(index)`. If one cannot start, hands
+    /// the threads that did start to `stopStarted` (which must make them exit and join them), then throws: no
+    /// thread is left behind.
+    package static func startAll(
+        _ infos: [LoomThreadInfo],
+        stackSize: Int,
+        warn: @escaping @Sendable (String) -> Void,
+        body: (Int) -> @Sendable () -> Void,
+        stopStarted: ([PinnedThread]) -> Void
+    ) throws(LoomError) -> [PinnedThread] {
+        var threads: [PinnedThread] = []
+        threads.reserveCapacity(infos.count)
+        do {
+            for (index, info) in infos.enumerated() {
+                threads.append(try Self.start(info, stackSize: stackSize, warn: warn, body: body(index)))
+            }
+        } catch {
+            stopStarted(threads)
+            throw error
+        }
+        return threads
+    }
+
+    /// The default `warn` of ``start(_:stackSize:warn:body:)``: one line on standard error, prefixed `loom:`
+    /// (a pool started without a runtime has no logger).
+    package static let warnOnStandardError: @Sendable (String) -> Void = { message in
+        let line = Array("loom: warning: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
+    /// Fault injection for tests: when set, `start` consults it first, and an error number it returns makes the start
+    /// fail as if `pthread_create` had returned it (`EAGAIN`: out of threads; `ENOMEM`).
+    package static let creationFailure = LockedValue<(@Sendable (LoomThreadInfo) -> Int32?)?>(nil)
+
+    private static func startError(_ info: LoomThreadInfo, _ error: CreateError) -> LoomError {
+        LoomError(
+            .systemError,
+            description: "Could not start thread \(info.name): pthread_create failed with \(Self.errorName(error)); "
+                + "the process may be out of threads or memory (see ulimit -u and the cgroup's pids.max).",
+            reason: "pthread_create failed with \(Self.errorName(error))",
+            value: info.name
+        )
+    }
+
+    /// Waits for the thread to finish. Calling it again returns at once.
+    ///
+    /// - Important: never call it from the thread itself.
+    package func join() {
+        // Do not rename: profiles filter on it (a blocking wait).
+        let shouldJoin = self.joinState.withLock { joined in
+            defer { joined = true }
+            return !joined
+        }
+        if shouldJoin { pthread_join(self.handle, nil) }
+    }
+
+    private struct CreateError: Error { let code: Int32 }
+
+    /// One `pthread_create` with the stack size and, if given, the affinity in the attribute.
+    private static func create(
+        _ context: ThreadContext,
+        stackSize: Int,
+        cpus: CPUSet?
+    ) -> Result<pthread_t, CreateError> {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        var rc = pthread_attr_setstacksize(&attributes, stackSize)
+        guard rc == 0 else { return .failure(CreateError(code: rc)) }
+        if let cpus {
+            var words = cpus.bitWords
+            // At least a whole cpu_set_t (1024 bits), as glibc and the kernel expect.
+            if words.count < 16 { words.append(contentsOf: repeatElement(0, count: 16 - words.count)) }
+            rc = words.withUnsafeBufferPointer { cloom_attr_set_affinity(&attributes, $0.baseAddress, $0.count) }
+            guard rc == 0 else { return .failure(CreateError(code: rc)) }
+        }
+        // The thread owns one retain of the context and releases it when it starts; on failure we release it.
+        let unmanaged = Unmanaged.passRetained(context)
+        #if canImport(Darwin)
+        var handle: pthread_t?
+        rc = pthread_create(&handle, &attributes, pinnedThreadEntry, unmanaged.toOpaque())
+        guard rc == 0, let handle else {
+            unmanaged.release()
+            return .failure(CreateError(code: rc))
+        }
+        return .success(handle)
+        #else
+        var handle = pthread_t()
+        rc = pthread_create(&handle, &attributes, pinnedThreadEntry, unmanaged.toOpaque())
+        guard rc == 0 else {
+            unmanaged.release()
+            return .failure(CreateError(code: rc))
+        }
+        return .success(handle)
+        #endif
+    }
+
+    /// `EINVAL (Invalid argument)`.
+    private static func errorName(_ error: CreateError) -> String {
+        let names: [Int32: String] = [EINVAL: "EINVAL", EPERM: "EPERM", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM"]
+        let text = String(cString: strerror(error.code))
+        return names[error.code].map { "\($0) (\(text))" } ?? "error \(error.code) (\(text))"
+    }
+}
+
+/// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
+private final class ThreadContext: Sendable {
+    package let kernelName: String
+    package let warn: @Sendable (String) -> Void
+    package let body: @Sendable () -> Void
+
+    package init(kernelName: String, warn: @escaping @Sendable (String) -> Void, body: @escaping @Sendable () -> Void) {
+        self.kernelName = kernelName
+        self.warn = warn
+        self.body = body
+    }
+
+    /// Runs on the new thread: names it, then runs the body.
+    package func run() {
+        let rc = cloom_set_name_self(self.kernelName)
+        if rc != 0 && rc != ENOSYS {
+            self.warn("Could not name thread \(self.kernelName): \(String(cString: strerror(rc))).")
+        }
+        self.body()
+    }
+}
+
+#if canImport(Darwin)
+private func pinnedThreadEntry(_ raw: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+    Unmanaged<ThreadContext>.fromOpaque(raw).takeRetainedValue().run()
+    return nil
+}
+#else
+private func pinnedThreadEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    Unmanaged<ThreadContext>.fromOpaque(raw!).takeRetainedValue().run()
+    return nil
+}
+#endif
