@@ -1,4 +1,5 @@
 // swift-tools-version:6.2
+// Loom — pinned async and compute pools for Swift. MIT License (see LICENSE).
 import PackageDescription
 
 // Loom's modules, lowest first (Documentation/Internals/Architecture.md draws the graph):

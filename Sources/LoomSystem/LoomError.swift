@@ -20,8 +20,6 @@ public struct LoomError: Error, CustomStringConvertible, Equatable, Sendable {
         public static let cpuNotAllowed = Code("cpuNotAllowed")
         /// No CPU is left to run on.
         public static let noCPUs = Code("noCPUs")
-        /// Too few CPUs for what was asked.
-        public static let insufficientCPUs = Code("insufficientCPUs")
         /// A value of the wrong type or out of range (a zero thread count, a negative pool size, ...).
         public static let invalidConfiguration = Code("invalidConfiguration")
         /// A key in a configuration file that Loom does not know.

@@ -62,3 +62,11 @@ extension Registry {
         return result!
     }
 }
+
+extension Registry {
+    /// Runs `body` on a worker of this pool (inline when the caller is one), handing it the registry.
+    @inlinable
+    func withWorker<R>(_ body: (Registry) -> R) -> R {
+        self.install { body(self) }
+    }
+}

@@ -50,22 +50,6 @@ public func join<A: Sendable, B: Sendable, E: Error>(
 }
 
 extension Registry {
-    /// The pool free `join`, `scope` and `.parallel` run on: the calling worker's, else the thread's default pool (a
-    /// runtime's compute pool, on that runtime's async and I/O threads), else ``ComputePool/shared``.
-    @inlinable
-    package static var currentOrShared: Registry {
-        if let worker = WorkerThread.current { return worker.registry }
-        if let raw = cloom_default_registry() { return Unmanaged<Registry>.fromOpaque(raw).takeUnretainedValue() }
-        return ComputePool.shared.registry
-    }
-
-    /// Makes this pool the default of the calling thread (see ``currentOrShared``), for as long as the thread runs.
-    /// The pool must outlive the thread: a runtime sets it on its own async and I/O threads, which stop before its
-    /// compute pool goes away.
-    package func becomeDefaultOfCurrentThread() {
-        cloom_set_default_registry(Unmanaged.passUnretained(self).toOpaque())
-    }
-
     @inlinable
     package func join<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
         let result = WorkerThread.withCurrent { worker -> Result<(A, B), E>? in
@@ -79,6 +63,14 @@ extension Registry {
     @usableFromInline
     package func joinCold<A, B, E: Error>(_ a: () throws(E) -> A, _ b: () throws(E) -> B) throws(E) -> (A, B) {
         try self.install { () throws(E) -> (A, B) in try WorkerThread.current!.join(a, b).get() }
+    }
+
+    /// `join(a, b)` where `b` is told whether it was stolen, i.e. runs on another thread than the caller
+    /// (rayon's `join_context`). Must be called on a worker of this registry.
+    @inlinable
+    func joinContext<A, B>(_ a: () -> A, _ b: (_ stolen: Bool) -> B) -> (A, B) {
+        let origin = cloom_current_worker()
+        return self.join(a, { b(cloom_current_worker() != origin) })
     }
 }
 
@@ -112,13 +104,5 @@ extension WorkerThread {
         case (.success(let valueA), .success(let valueB)): .success((valueA, valueB))
         case (.failure(let error), _), (_, .failure(let error)): .failure(error)
         }
-    }
-}
-
-extension Result {
-    @inlinable
-    package var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }

@@ -74,15 +74,6 @@ public final class ComputeScope: Sendable {
 }
 
 extension Registry {
-    /// Pushes a heap job: on the calling worker's deque if it belongs to this pool, else through the injector.
-    package func spawn(_ job: JobRef) {
-        if let worker = WorkerThread.current, worker.registry === self {
-            worker.push(job)
-        } else {
-            self.inject(job)
-        }
-    }
-
     @inlinable
     package func scope<R, E: Error>(_ body: (ComputeScope) throws(E) -> R) throws(E) -> R {
         if let worker = WorkerThread.current, worker.registry === self {

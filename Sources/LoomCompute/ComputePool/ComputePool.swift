@@ -122,11 +122,6 @@ public final class ComputePool: Sendable {
     /// The number of worker threads.
     public var threadCount: Int { self.registry.threadCount }
 
-    /// The pool whose worker is running the calling thread, or `nil`.
-    ///
-    /// Only a handle for calling ``join(_:_:)``-style methods: it does not keep the pool open.
-    package static var currentRegistry: Registry? { WorkerThread.current?.registry }
-
     /// Stops the pool: work already queued still runs, then the worker threads exit and are joined.
     /// Idempotent. Submitting work afterwards is a programming error (it traps).
     ///

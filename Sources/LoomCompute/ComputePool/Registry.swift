@@ -169,3 +169,32 @@ package final class Registry: @unchecked Sendable {
         for thread in self.threads { thread.join() }
     }
 }
+
+// MARK: - The calling thread's pool, and submitting work
+
+extension Registry {
+    /// The pool free `join`, `scope` and `.parallel` run on: the calling worker's, else the thread's default pool (a
+    /// runtime's compute pool, on that runtime's async and I/O threads), else ``ComputePool/shared``.
+    @inlinable
+    package static var currentOrShared: Registry {
+        if let worker = WorkerThread.current { return worker.registry }
+        if let raw = cloom_default_registry() { return Unmanaged<Registry>.fromOpaque(raw).takeUnretainedValue() }
+        return ComputePool.shared.registry
+    }
+
+    /// Makes this pool the default of the calling thread (see ``currentOrShared``), for as long as the thread runs.
+    /// The pool must outlive the thread: a runtime sets it on its own async and I/O threads, which stop before its
+    /// compute pool goes away.
+    package func becomeDefaultOfCurrentThread() {
+        cloom_set_default_registry(Unmanaged.passUnretained(self).toOpaque())
+    }
+
+    /// Pushes a heap job: on the calling worker's deque if it belongs to this pool, else through the injector.
+    package func spawn(_ job: JobRef) {
+        if let worker = WorkerThread.current, worker.registry === self {
+            worker.push(job)
+        } else {
+            self.inject(job)
+        }
+    }
+}

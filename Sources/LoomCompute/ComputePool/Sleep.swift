@@ -41,8 +41,8 @@ package final class Sleeper: @unchecked Sendable {
 
     deinit { SleeperWords.recycle(self.state) }
 
-    /// Whether the thread is listed asleep (a snapshot).
-    package var isListedAsleep: Bool { self.state.pointee.load(ordering: .relaxed) == Self.asleep }  // Relaxed: a snapshot.
+    /// Whether the thread is listed asleep (a snapshot; relaxed).
+    package var isListedAsleep: Bool { self.state.pointee.load(ordering: .relaxed) == Self.asleep }
 
     /// The thread lists itself asleep. Ordered before its re-check by the fence that follows in ``Sleep/sleep``.
     fileprivate func announce() {

@@ -71,11 +71,3 @@ package enum StackJobKind: JobExecutable {
         job.pointee.latch.set()
     }
 }
-
-extension Result {
-    /// `Result(catching:)` for typed throws.
-    @inlinable
-    package init(catching body: () throws(Failure) -> Success) {
-        do { self = .success(try body()) } catch { self = .failure(error) }
-    }
-}

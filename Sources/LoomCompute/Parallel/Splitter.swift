@@ -76,22 +76,6 @@ struct Splitter: Sendable {
     static var leavesPerThreadForShortInputs: Int { 16 }
 }
 
-extension Registry {
-    /// `join(a, b)` where `b` is told whether it was stolen, i.e. runs on another thread than the caller
-    /// (rayon's `join_context`). Must be called on a worker of this registry.
-    @inlinable
-    func joinContext<A, B>(_ a: () -> A, _ b: (_ stolen: Bool) -> B) -> (A, B) {
-        let origin = cloom_current_worker()
-        return self.join(a, { b(cloom_current_worker() != origin) })
-    }
-
-    /// Runs `body` on a worker of this pool (inline when the caller is one), handing it the registry.
-    @inlinable
-    func withWorker<R>(_ body: (Registry) -> R) -> R {
-        self.install { body(self) }
-    }
-}
-
 /// Splits `offsets` with `splitter` and runs `leaf` on each piece, in parallel where the pool has idle threads,
 /// and combines the results of adjacent pieces with `combine` (left, right), so the result is as if `leaf` had run
 /// on the pieces from left to right (rayon's `bridge_producer_consumer`). Must run on a worker of `registry`.

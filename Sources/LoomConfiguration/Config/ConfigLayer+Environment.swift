@@ -1,11 +1,10 @@
 import LoomSystem
 
 extension ConfigLayer {
-    /// Environment variables that carry Loom's prefix but are not configuration keys; they never draw an
-    /// "unknown variable" warning.
-    package static let nonKeyEnvironmentVariables: Set<String> = [
-        "LOOM_SYSFS_ROOT", "LOOM_NVML_LIBRARY", "LOOM_LONG_TESTS",
-    ]
+    /// Environment variables that carry Loom's prefix and that the library reads, but that are not configuration
+    /// keys; they never draw an "unknown variable" warning: `LOOM_SYSFS_ROOT` (where sysfs is, for containers and
+    /// tests) and `LOOM_NVML_LIBRARY` (which NVML to load).
+    package static let nonKeyEnvironmentVariables: Set<String> = ["LOOM_SYSFS_ROOT", "LOOM_NVML_LIBRARY"]
 
     /// The environment variable for a key spelling: `LOOM` + `compute_threads` -> `LOOM_COMPUTE_THREADS`.
     package static func environmentVariable(prefix: String, spelling: String) -> String {

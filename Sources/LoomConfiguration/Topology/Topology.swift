@@ -35,12 +35,6 @@ package struct Topology: Sendable, Equatable {
         self.siblings[cpu] ?? [cpu]
     }
 
-    /// `true` when some core has more than one hardware thread.
-    package var hasSMT: Bool { self.siblings.values.contains { $0.count > 1 } }
-
-    /// The number of distinct physical packages (sockets) sysfs reports; 1 when it reports none.
-    package var packageCount: Int { max(1, Set(self.packages.values).count) }
-
     /// Reads the topology through `reader`.
     ///
     /// Missing files degrade gracefully: without `cpu/online` the `cpuN` directories are counted; without

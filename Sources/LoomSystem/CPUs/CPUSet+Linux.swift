@@ -31,6 +31,10 @@ extension CPUSet {
     }
 
     /// The CPUs the calling *thread* may run on (its own affinity mask), or `nil` where that cannot be read.
+    ///
+    /// The read-back of ``pinCurrentThread()``. The library itself never needs it (a refused pin is reported by
+    /// `pthread_create`); it stays here, beside the call it checks, because the placement tests and diagnostics
+    /// scripts read pins back through it.
     package static func currentThreadAffinity() -> CPUSet? {
         #if os(Linux)
         return self.readMask(cloom_thread_affinity)

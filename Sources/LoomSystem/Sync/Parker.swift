@@ -131,22 +131,22 @@ package struct Parker: @unchecked Sendable {
 /// The never-freed pool of parker words.
 private enum ParkerWords {
     /// Every word ever allocated is either handed out (owned by one thread or one `Sleeper`) or free.
-    package struct Words {
-        package var free: [Parker] = []
-        package var handedOut: Set<UInt> = []
+    struct Words {
+        var free: [Parker] = []
+        var handedOut: Set<UInt> = []
 
-        package mutating func handOut() -> Parker? {
+        mutating func handOut() -> Parker? {
             guard let parker = self.free.popLast() else { return nil }
             let (inserted, _) = self.handedOut.insert(UInt(bitPattern: parker.word))
             precondition(inserted, "Loom: a parker word is on the free list while it is in use; this is a bug in Loom.")
             return parker
         }
 
-        package mutating func adopt(_ parker: Parker) {
+        mutating func adopt(_ parker: Parker) {
             self.handedOut.insert(UInt(bitPattern: parker.word))
         }
 
-        package mutating func takeBack(_ parker: Parker) {
+        mutating func takeBack(_ parker: Parker) {
             precondition(
                 self.handedOut.remove(UInt(bitPattern: parker.word)) != nil,
                 "Loom: a parker word was recycled twice; this is a bug in Loom."
@@ -155,7 +155,7 @@ private enum ParkerWords {
         }
     }
 
-    package static let words = LockedValue(Words())
+    static let words = LockedValue(Words())
 
     private static let exitKey: pthread_key_t = {
         var key = pthread_key_t()
@@ -172,7 +172,7 @@ private enum ParkerWords {
     }()
 
     /// Recycles `parker` when the calling thread exits.
-    package static func registerThreadExit(_ parker: Parker) {
+    static func registerThreadExit(_ parker: Parker) {
         _ = pthread_setspecific(self.exitKey, UnsafeRawPointer(parker.word))
     }
 }

@@ -187,18 +187,18 @@ package final class PinnedThread: @unchecked Sendable {
 
 /// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
 private final class ThreadContext: Sendable {
-    package let kernelName: String
-    package let warn: @Sendable (String) -> Void
-    package let body: @Sendable () -> Void
+    let kernelName: String
+    let warn: @Sendable (String) -> Void
+    let body: @Sendable () -> Void
 
-    package init(kernelName: String, warn: @escaping @Sendable (String) -> Void, body: @escaping @Sendable () -> Void) {
+    init(kernelName: String, warn: @escaping @Sendable (String) -> Void, body: @escaping @Sendable () -> Void) {
         self.kernelName = kernelName
         self.warn = warn
         self.body = body
     }
 
     /// Runs on the new thread: names it, then runs the body.
-    package func run() {
+    func run() {
         let rc = cloom_set_name_self(self.kernelName)
         if rc != 0 && rc != ENOSYS {
             self.warn("Could not name thread \(self.kernelName): \(String(cString: strerror(rc))).")

@@ -93,7 +93,6 @@ struct EnvironmentTests {
         let configuration = try self.resolve([
             "LOOM_SYSFS_ROOT": "/nonexistent-loom-sysfs-root",
             "LOOM_NVML_LIBRARY": "/x/libnvidia-ml.so.1",
-            "LOOM_LONG_TESTS": "1",
             "LOOMING": "1",
             "PATH": "/usr/bin",
             "MYAPP_COMPUTE_THREADS": "2",

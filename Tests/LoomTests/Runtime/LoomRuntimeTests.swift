@@ -32,7 +32,7 @@ struct LoomRuntimeTests {
         #expect(stop.isSet && yields.count > 0)
     }
 
-    @Test("API.md's building example: prefix, thread counts, description")
+    @Test("the README's building example: prefix, thread counts, description")
     func buildExample() throws {
         let runtime = try LoomBuilder()
             .prefix("myapp")
@@ -51,12 +51,12 @@ struct LoomRuntimeTests {
         )
     }
 
-    @Test("API.md's runtime example runs: spawnAsync, spawnCompute and install inside blockOn")
+    @Test("the README's runtime example runs: spawnAsync, spawnCompute and install inside blockOn")
     func runtimeExample() throws {
         let runtime = try LoomRuntime.forTests("ex")
         defer { runtime.close() }
         let data = Array(0..<1000)
-        // API.md's text with a fetch() that throws (so spawnAsync returns Task<Int, any Error> and `try` is needed).
+        // The README's example with a fetch() that throws (so spawnAsync returns Task<Int, any Error> and `try` is needed).
         let value = try runtime.blockOn {
             let io = runtime.spawnAsync { try await fetchOrFail() }
             let sum = await runtime.spawnCompute {

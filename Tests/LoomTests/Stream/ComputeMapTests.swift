@@ -30,7 +30,7 @@ private struct CountingSequence: AsyncSequence, Sendable {
 
 @Suite("computeMap", .timeLimit(.minutes(10)))
 struct ComputeMapTests {
-    @Test("API.md's examples: results in input order, with and without maxConcurrency")
+    @Test("the documented examples: results in input order, with and without maxConcurrency")
     func apiExamples() throws {
         let runtime = try LoomRuntime.forTests("cm", asyncThreads: 1, computeThreads: 2)
         defer { runtime.close() }

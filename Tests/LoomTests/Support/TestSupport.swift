@@ -10,10 +10,11 @@ import Synchronization
 import Glibc
 #endif
 
-/// Test sizes: small by default, multiplied by `LOOM_LONG_TESTS` (e.g. `LOOM_LONG_TESTS=20 swift test`).
+/// Test sizes: small by default, multiplied by `LOOMTESTS_SCALE` (e.g. `LOOMTESTS_SCALE=20 swift test`; no `LOOM_` prefix, so
+/// a runtime reading the environment never takes it for a misspelt setting).
 enum TestSize {
     static let factor: Int = {
-        guard let text = getenv("LOOM_LONG_TESTS"), let value = Int(String(cString: text)), value > 0 else { return 1 }
+        guard let text = getenv("LOOMTESTS_SCALE"), let value = Int(String(cString: text)), value > 0 else { return 1 }
         return value
     }()
 

@@ -46,14 +46,6 @@ package struct PCIAddress: Sendable, Hashable, Comparable, CustomStringConvertib
             + Self.hex(self.function, width: 1)
     }
 
-    /// NVML's spelling: upper-case hex, `%08X:%02X:%02X.%X` (`00000000:3B:00.0`).
-    package var nvmlBusID: String {
-        let text =
-            "\(Self.hex(self.domain, width: 8)):\(Self.hex(self.bus, width: 2)):\(Self.hex(self.device, width: 2))."
-            + Self.hex(self.function, width: 1)
-        return text.uppercased()
-    }
-
     /// The sysfs spelling.
     package var description: String { self.sysfsName }
 
