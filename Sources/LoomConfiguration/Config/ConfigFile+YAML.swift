@@ -1,4 +1,6 @@
 import LoomSystem
+
+#if YAML
 import Yams
 
 extension ConfigFile {
@@ -56,3 +58,11 @@ extension ConfigFile {
         }
     }
 }
+#else
+extension ConfigFile {
+    /// Unreachable without the YAML trait: ``ConfigFile/load()`` rejects `.yaml` files first.
+    func parseYAML(_ text: String) throws(LoomError) -> [Entry] {
+        throw self.malformed("YAML support is not built in (enable the package trait YAML)")
+    }
+}
+#endif

@@ -74,7 +74,14 @@ package struct ConfigFile: Sendable, Equatable {
         let suffix = name.split(separator: ".").count > 1 ? name.split(separator: ".").last!.lowercased() : ""
         switch suffix {
         case "json": return .json
-        case "yaml", "yml": return .yaml
+        case "yaml", "yml":
+            #if YAML
+            return .yaml
+            #else
+            throw self.malformed(
+                "YAML support is not built in (enable the package trait YAML, or use a .toml or .json file)"
+            )
+            #endif
         case "toml":
             #if TOML
             return .toml
