@@ -22,7 +22,10 @@ extension LoomRuntime {
     /// Why NIO loops *beside* the async pool rather than the async pool itself: waking an epoll loop from another
     /// thread costs an eventfd write and an `epoll_wait` return, while Loom's own threads spin briefly before they
     /// park; `Documentation/Internals/AsyncPool.md` has the measurements.
-    public var eventLoopGroup: any EventLoopGroup {
+    ///
+    /// The type is the concrete `MultiThreadedEventLoopGroup` (not `any EventLoopGroup`), because some libraries
+    /// take only that: grpc-swift 2's HTTP/2 transport, `NIOPosix` bootstraps' `validatingGroup`.
+    public var eventLoopGroup: MultiThreadedEventLoopGroup {
         self.nio.withLock { existing -> MultiThreadedEventLoopGroup in
             if let existing { return existing }
             let group = self.makeEventLoopGroup()
@@ -40,6 +43,7 @@ extension LoomRuntime {
         let handle = Unmanaged.passRetained(self.handle)
         var infos: [LoomThreadInfo] = []
         let registry = self.computePool.registry
+        let logger = self.logger
         for (index, loop) in group.makeIterator().enumerated() {
             let info = LoomThreadInfo(
                 pool: .io,
@@ -56,8 +60,9 @@ extension LoomRuntime {
                 if !info.cpus.isEmpty {
                     let rc = info.cpus.pinCurrentThread()
                     if rc != 0 {
-                        LoomRuntime.logger.warning(
-                            "Could not pin NIO thread \(info.name) to CPUs \(info.cpus) (error \(rc)); it runs unpinned."
+                        logger.warning(
+                            "Could not pin NIO thread \(info.name) to CPUs \(info.cpus) (error \(rc)); it runs unpinned.",
+                            metadata: ["loom.runtime": "\(prefix)", "loom.thread": "\(info.name)"]
                         )
                     }
                 }

@@ -46,13 +46,13 @@ package struct ConfigFile: Sendable, Equatable {
         case json = "JSON"
     }
 
-    /// Reads the file and returns its top-level keys as raw settings, or `nil` when the file is optional and
-    /// does not exist.
+    /// Reads the file and returns its top-level keys as raw settings, with the warnings for loom-rs keys Loom
+    /// does not use (``LoomRSKeys``), or `nil` when the file is optional and does not exist.
     ///
     /// - Throws: ``LoomError`` with code ``LoomError/Code/fileNotFound``, ``LoomError/Code/unreadableFile``,
     ///   ``LoomError/Code/malformedFile`` (also for an unsupported extension) or ``LoomError/Code/unknownKey``
     ///   (with a "did you mean" suggestion).
-    package func load() throws(LoomError) -> [RawSetting]? {
+    package func load() throws(LoomError) -> (settings: [RawSetting], warnings: [String])? {
         let format = try self.format()
         guard let text = try self.readText() else { return nil }
         let entries: [Entry]
@@ -62,11 +62,24 @@ package struct ConfigFile: Sendable, Equatable {
         case .toml: entries = try self.parseTOML(text)
         }
         var settings: [RawSetting] = []
+        var warnings: [String] = []
+        let asyncThreadsSet = entries.contains { LoomConfiguration.Key(spelling: $0.name) == .asyncThreads }
         for entry in entries {
+            if LoomRSKeys.names.contains(entry.name) {
+                let (mapped, warning) = try LoomRSKeys.interpret(
+                    entry.name,
+                    entry.value,
+                    source: self.source,
+                    asyncThreadsSet: asyncThreadsSet
+                )
+                settings += mapped
+                warnings += warning.map { [$0] } ?? []
+                continue
+            }
             guard let key = LoomConfiguration.Key(spelling: entry.name) else { throw self.unknownKey(entry) }
             settings.append(RawSetting(key: key, spelling: entry.name, value: entry.value, source: self.source))
         }
-        return settings
+        return (settings, warnings)
     }
 
     private func format() throws(LoomError) -> Format {

@@ -30,7 +30,7 @@ extension ConfigLayer {
     package static func readEnvironment(
         _ environment: [String: String],
         prefix: String
-    ) -> (settings: [RawSetting], warnings: [String]) {
+    ) throws(LoomError) -> (settings: [RawSetting], warnings: [String]) {
         var known: [String: (key: LoomConfiguration.Key, spelling: String)] = [:]
         for key in LoomConfiguration.Key.allCases {
             for spelling in key.spellings {
@@ -40,9 +40,22 @@ extension ConfigLayer {
         let normalized = Self.normalizedEnvironmentPrefix(prefix)
         var settings: [RawSetting] = []
         var warnings: [String] = []
+        let loomRS = Dictionary(
+            uniqueKeysWithValues: LoomRSKeys.names.map { (Self.environmentVariable(prefix: prefix, spelling: $0), $0) }
+        )
+        let asyncThreadsSet = environment.keys.contains { known[$0]?.key == .asyncThreads }
         for name in environment.keys.sorted() {
             let value = environment[name]!
-            if let (key, spelling) = known[name] {
+            if let spelling = loomRS[name] {
+                let (mapped, warning) = try LoomRSKeys.interpret(
+                    spelling,
+                    .text(value),
+                    source: .environment(name),
+                    asyncThreadsSet: asyncThreadsSet
+                )
+                settings += mapped
+                warnings += warning.map { [$0] } ?? []
+            } else if let (key, spelling) = known[name] {
                 settings.append(
                     RawSetting(key: key, spelling: spelling, value: .text(value), source: .environment(name))
                 )

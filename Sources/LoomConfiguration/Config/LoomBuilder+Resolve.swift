@@ -117,10 +117,13 @@ extension LoomBuilder {
             files.append(ConfigFile(path: path, required: true, origin: "flag --loom-config"))
         }
         for file in files {
-            if let settings = try file.load() { layers.append(try ConfigLayer(decoding: settings)) }
+            if let (settings, fileWarnings) = try file.load() {
+                warnings += fileWarnings
+                layers.append(try ConfigLayer(decoding: settings))
+            }
         }
         if let prefix = self.environmentPrefix {
-            let (settings, environmentWarnings) = ConfigLayer.readEnvironment(environment, prefix: prefix)
+            let (settings, environmentWarnings) = try ConfigLayer.readEnvironment(environment, prefix: prefix)
             warnings += environmentWarnings
             layers.append(try ConfigLayer(decoding: settings))
         }

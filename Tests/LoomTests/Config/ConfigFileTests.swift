@@ -111,6 +111,79 @@ struct ConfigFileTests {
         #expect(configuration.warnings.isEmpty)
     }
 
+    @Test("a loom-rs 0.5 config.toml loads: tokio_flavor, mab_knobs and calibration with a warning each")
+    func loomRS05() throws {
+        let directory = try TemporaryDirectory()
+        let path = try directory.write(
+            "config.toml",
+            """
+            prefix = "myapp"
+            rayon_threads = 6
+            tokio_flavor = "current_thread"
+
+            [mab_knobs]
+            k_starve = 0.1
+            measured_offload_overhead_us = 50.0
+
+            [calibration]
+            enabled = true
+            warmup_iterations = 100
+            sample_count = 1000
+            """
+        )
+        let configuration = try LoomBuilder.hermetic().file(path).resolve()
+        #expect(configuration.prefix == "myapp")
+        #expect(configuration.computeThreads == 6)
+        #expect(configuration.asyncThreads == 1)  // current_thread: one async thread.
+        #expect(configuration.source(of: .asyncThreads) == .file(path))
+        #expect(configuration.warnings.count == 3)
+        #expect(configuration.warnings.contains { $0.contains("tokio_flavor") && $0.contains("async_threads = 1") })
+        #expect(configuration.warnings.contains { $0.contains("mab_knobs") && $0.contains("ignored") })
+        #expect(configuration.warnings.contains { $0.contains("calibration") && $0.contains("ignored") })
+    }
+
+    @Test("tokio_flavor: multi_thread is silent; current_thread beside async_threads leaves the count alone")
+    func tokioFlavor() throws {
+        let directory = try TemporaryDirectory()
+        let multi = try directory.write("multi.toml", "tokio_flavor = \"multi_thread\"\ntokio_threads = 2\n")
+        let quiet = try LoomBuilder.hermetic().file(multi).resolve()
+        #expect(quiet.asyncThreads == 2)
+        #expect(quiet.warnings.isEmpty)
+
+        let both = try directory.write("both.yaml", "tokio_flavor: current_thread\nasync_threads: 3\n")
+        let counted = try LoomBuilder.hermetic().file(both).resolve()
+        #expect(counted.asyncThreads == 3)
+        #expect(counted.warnings.count == 1)
+        #expect(counted.warnings.first?.contains("async_threads given beside it decides") == true)
+
+        let environment = try LoomBuilder.hermetic(environment: ["LOOM_TOKIO_FLAVOR": "current_thread"])
+            .envPrefix("LOOM").resolve()
+        #expect(environment.asyncThreads == 1)
+        #expect(environment.source(of: .asyncThreads) == .environment("LOOM_TOKIO_FLAVOR"))
+    }
+
+    @Test("loom-rs keys with a value of the wrong shape are LoomErrors naming the key, value and source")
+    func loomRSBadValues() throws {
+        let directory = try TemporaryDirectory()
+        let flavor = try directory.write("flavor.toml", "tokio_flavor = \"single\"\n")
+        expectLoomError(
+            LoomBuilder.hermetic().file(flavor),
+            .invalidConfiguration,
+            containing: ["\"single\"", "tokio_flavor", "file \(flavor)", "multi_thread"]
+        )
+        let knobs = try directory.write("knobs.json", #"{ "mab_knobs": 3 }"#)
+        expectLoomError(
+            LoomBuilder.hermetic().file(knobs),
+            .invalidConfiguration,
+            containing: ["\"3\"", "mab_knobs", "file \(knobs)", "expected a table"]
+        )
+        expectLoomError(
+            LoomBuilder.hermetic(environment: ["LOOM_TOKIO_FLAVOR": "7"]).envPrefix("LOOM"),
+            .invalidConfiguration,
+            containing: ["\"7\"", "tokio_flavor", "LOOM_TOKIO_FLAVOR"]
+        )
+    }
+
     @Test("the extension is case-insensitive, and .yaml and .yml are both YAML")
     func extensions() throws {
         let directory = try TemporaryDirectory()

@@ -96,4 +96,13 @@ struct EventLoopGroupTests {
         let current = try runtime.eventLoopGroup.next().submit { LoomRuntime.current === runtime }.wait()
         #expect(current)
     }
+
+    @Test("the group is NIO's concrete MultiThreadedEventLoopGroup, with one loop per async thread")
+    func concreteType() throws {
+        let runtime = try LoomRuntime.forTests("mtelg", asyncThreads: 2)
+        defer { runtime.close() }
+        // Compiles only while the property's type is the concrete group (grpc-swift 2's transport needs it).
+        let group: MultiThreadedEventLoopGroup = runtime.eventLoopGroup
+        #expect(Array(group.makeIterator()).count == 2)
+    }
 }
