@@ -50,7 +50,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     init(
         threads infos: [LoomThreadInfo],
         contendedBy: Sleep? = nil,
-        warn: @escaping @Sendable (String) -> Void,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")

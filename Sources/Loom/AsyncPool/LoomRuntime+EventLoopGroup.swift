@@ -62,7 +62,7 @@ extension LoomRuntime {
                     if rc != 0 {
                         logger.warning(
                             "Could not pin NIO thread \(info.name) to CPUs \(info.cpus) (error \(rc)); it runs unpinned.",
-                            metadata: ["loom.runtime": "\(prefix)", "loom.thread": "\(info.name)"]
+                            metadata: LoomRuntime.metadata(prefix, info)
                         )
                     }
                 }

@@ -20,7 +20,9 @@ extension LoomBuilder {
     public func build() throws(LoomError) -> LoomRuntime {
         let configuration = try self.resolve()
         let logger = (self.runtimeLoggerBox as? Logger) ?? LoomRuntime.logger
-        for warning in configuration.warnings { logger.warning("\(warning)") }
+        for warning in configuration.warnings {
+            logger.warning("\(warning)", metadata: ["loom.runtime": "\(configuration.prefix)"])
+        }
         return try LoomRuntime(configuration: configuration, logger: logger)
     }
 

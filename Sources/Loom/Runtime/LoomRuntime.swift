@@ -78,8 +78,9 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         let markThread: @Sendable () -> Void = {
             cloom_set_current_runtime(Unmanaged.passUnretained(handle).toOpaque())
         }
-        let warn: @Sendable (String) -> Void = { [logger] message in
-            logger.warning("\(message)", metadata: ["loom.runtime": "\(configuration.prefix)"])
+        let prefix = configuration.prefix
+        let warn: @Sendable (String, LoomThreadInfo) -> Void = { [logger] message, thread in
+            logger.warning("\(message)", metadata: Self.metadata(prefix, thread))
         }
         let asyncInfos = configuration.threads.filter { $0.pool == .async }
         let computeInfos = configuration.threads.filter { $0.pool == .compute }
@@ -119,7 +120,9 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
                         registry: self.computePool.registry,
                         tracker: self.tracker
                     ),
-                    report: { report in warn("\(report)") }
+                    report: { [logger] report in
+                        logger.warning("\(report)", metadata: ["loom.runtime": "\(prefix)"])
+                    }
                 )
                 self.watchdog.withLock { $0 = watchdog }
             } catch {
@@ -207,7 +210,18 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             "LoomRuntime.\(function) was called from inside a Swift task on thread '\(Self.currentThreadName())' "
             + "(through a synchronous function): that thread, usually one of Swift's cooperative pool, stays blocked "
             + "until the work is done, and the pool has only one thread per CPU. From async code, \(instead)"
-        self.logger.warning("\(message)")
+        self.logger.warning("\(message)", metadata: ["loom.runtime": "\(self.configuration.prefix)"])
+    }
+
+    /// The metadata of a message about one thread: `loom.runtime` (the prefix), `loom.pool`, `loom.thread` (its full
+    /// name) and `loom.cpus` (the CPUs it was meant to run on; `-` for none).
+    static func metadata(_ prefix: String, _ thread: LoomThreadInfo) -> Logger.Metadata {
+        [
+            "loom.runtime": "\(prefix)",
+            "loom.pool": "\(thread.pool)",
+            "loom.thread": "\(thread.name)",
+            "loom.cpus": "\(thread.cpus.isEmpty ? "-" : thread.cpus.description)",
+        ]
     }
 
     static func preconditionNotOnLoomThread(_ function: String, instead: String) {

@@ -69,7 +69,7 @@ public final class ComputePool: Sendable {
         name: String,
         threads: [LoomThreadInfo],
         isShared: Bool = false,
-        warn: @escaping @Sendable (String) -> Void = PinnedThread.warnOnStandardError,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         onThreadStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         self.name = name

@@ -38,7 +38,7 @@ package final class Registry: @unchecked Sendable {
         name: String,
         threads infos: [LoomThreadInfo],
         stackSize: Int,
-        warn: @escaping @Sendable (String) -> Void = PinnedThread.warnOnStandardError,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "a compute pool needs at least one thread")

@@ -47,7 +47,12 @@ package enum LoomRSKeys {
                             + "a multi-threaded executor, and the async_threads given beside it decides its size."
                     )
                 }
-                let setting = RawSetting(key: .asyncThreads, spelling: "async_threads", value: .integer(1), source: source)
+                let setting = RawSetting(
+                    key: .asyncThreads,
+                    spelling: "async_threads",
+                    value: .integer(1),
+                    source: source
+                )
                 return (
                     [setting],
                     "tokio_flavor = \"current_thread\" (\(source)) is a loom-rs setting; Loom runs one async thread for it "

@@ -48,7 +48,8 @@ package final class PinnedThread: @unchecked Sendable {
     /// - Parameters:
     ///   - info: the thread's names and CPUs; empty ``LoomThreadInfo/cpus`` starts it unpinned.
     ///   - stackSize: the stack size in bytes (16 MiB by default).
-    ///   - warn: where a refused pin or thread name is reported (it may be called on the new thread).
+    ///   - warn: where a refused pin or thread name is reported, with the thread it concerns (it may be called on the
+    ///     new thread).
     ///   - body: the thread's work; the thread ends when it returns.
     /// - Returns: the running thread.
     /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` when the thread cannot be created at
@@ -56,13 +57,13 @@ package final class PinnedThread: @unchecked Sendable {
     package static func start(
         _ info: LoomThreadInfo,
         stackSize: Int = 16 << 20,
-        warn: @escaping @Sendable (String) -> Void = PinnedThread.warnOnStandardError,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         body: @escaping @Sendable () -> Void
     ) throws(LoomError) -> PinnedThread {
         if let code = Self.creationFailure.withLock({ $0?(info) }) {
             throw Self.startError(info, CreateError(code: code))
         }
-        let context = ThreadContext(kernelName: info.kernelName, warn: warn, body: body)
+        let context = ThreadContext(kernelName: info.kernelName, warn: { warn($0, info) }, body: body)
         if !info.cpus.isEmpty {
             switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
             case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: true)
@@ -71,7 +72,7 @@ package final class PinnedThread: @unchecked Sendable {
                     "Could not pin thread \(info.kernelName) to \(info.cpus.count == 1 ? "CPU" : "CPUs") "
                     + "\(info.cpus): \(Self.errorName(error)) (CPU offline or outside the cgroup cpuset?); "
                     + "it runs unpinned."
-                warn(message)
+                warn(message, info)
             }
         }
         switch Self.create(context, stackSize: stackSize, cpus: nil) {
@@ -86,7 +87,7 @@ package final class PinnedThread: @unchecked Sendable {
     package static func startAll(
         _ infos: [LoomThreadInfo],
         stackSize: Int,
-        warn: @escaping @Sendable (String) -> Void,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
         body: (Int) -> @Sendable () -> Void,
         stopStarted: ([PinnedThread]) -> Void
     ) throws(LoomError) -> [PinnedThread] {
@@ -105,7 +106,7 @@ package final class PinnedThread: @unchecked Sendable {
 
     /// The default `warn` of ``start(_:stackSize:warn:body:)``: one line on standard error, prefixed `loom:`
     /// (a pool started without a runtime has no logger).
-    package static let warnOnStandardError: @Sendable (String) -> Void = { message in
+    package static let warnOnStandardError: @Sendable (String, LoomThreadInfo) -> Void = { message, _ in
         let line = Array("loom: warning: \(message)\n".utf8)
         _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }

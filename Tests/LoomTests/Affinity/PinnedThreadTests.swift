@@ -11,10 +11,14 @@ import Testing
 @Suite("PinnedThread", .timeLimit(.minutes(10)))
 struct PinnedThreadTests {
     /// Starts a thread that reports its kernel thread id and then waits until the test has looked at it.
-    private func inspect(_ info: LoomThreadInfo, _ check: (Int, PinnedThread) throws -> Void) throws {
+    private func inspect(
+        _ info: LoomThreadInfo,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
+        _ check: (Int, PinnedThread) throws -> Void
+    ) throws {
         let started = Gate<Int>()
         let release = Gate<Bool>()
-        let thread = try PinnedThread.start(info) {
+        let thread = try PinnedThread.start(info, warn: warn) {
             started.open(with: cloom_gettid())
             _ = release.wait()
         }
@@ -66,13 +70,21 @@ struct PinnedThreadTests {
         let absent = 4095  // far above the CPUs of any machine the tests run on
         try #require(!allowed.contains(absent))
         let info = LoomThreadInfo(pool: .compute, index: 0, name: "x", kernelName: "loomtest-free", cpus: [absent])
-        try self.inspect(info) { tid, thread throws in
+        let warnings = LockedValue<[(String, LoomThreadInfo)]>([])
+        try self.inspect(info, warn: { message, thread in warnings.withLock { $0.append((message, thread)) } }) {
+            tid,
+            thread throws in
             #expect(!thread.isPinned)
             #expect(SysfsReader.live.readTrimmed("/proc/self/task/\(tid)/comm") == "loomtest-free")
             let mask = try CPUSet(parsing: try self.status(tid, "Cpus_allowed_list"))
             #expect(!mask.contains(absent))
             #expect(!mask.isEmpty)
         }
+        // Reported once, to the caller's handler (a runtime's logger), naming the thread and the CPU.
+        let reported = warnings.withLock { $0 }
+        #expect(reported.count == 1)
+        #expect(reported.first?.0.contains("Could not pin thread loomtest-free to CPU 4095") == true)
+        #expect(reported.first?.1 == info)
     }
 
     @Test("an empty CPU set starts the thread unpinned; join twice is harmless")

@@ -77,6 +77,7 @@ struct MisuseTests {
         #expect(warnings.count == 1)
         #expect(warnings.first?.contains("LoomRuntime.blockOn was called from inside a Swift task") == true)
         #expect(warnings.first?.contains("await the work instead") == true)
+        #expect(warnings.first?.hasSuffix("[loom.runtime=coop]") == true)  // Structured: the runtime as metadata.
     }
 
     @Test("install from a task on Swift's cooperative pool works, and warns once, pointing at spawnCompute")

@@ -55,7 +55,12 @@ private struct CapturingLogHandler: LogHandler {
         set { self.metadata[key] = newValue }
     }
 
+    /// `warning: text [loom.pool=compute, loom.thread=x]`: the level, the message, then the metadata sorted by key.
     func log(event: LogEvent) {
-        self.log.append("\(event.level): \(event.message)")
+        let metadata = self.metadata.merging(event.metadata ?? [:]) { $1 }
+        let fields = metadata.keys.sorted().map { "\($0)=\(metadata[$0]!)" }
+        self.log.append(
+            "\(event.level): \(event.message)" + (fields.isEmpty ? "" : " [\(fields.joined(separator: ", "))]")
+        )
     }
 }
