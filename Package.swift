@@ -13,7 +13,7 @@ import PackageDescription
 //                       and GPU locality, resolved into a LoomConfiguration without starting a thread. File formats
 //                       and swift-configuration come with traits.
 //   Loom                product: the async pool, LoomRuntime, the bridge (spawnCompute, computeMap), the NIO event
-//                       loop group, logging; re-exports LoomCompute and LoomConfiguration. Needs trait `Runtime`.
+//                       loop group, logging, the ServiceLifecycle Service; re-exports LoomCompute and LoomConfiguration. Needs trait `Runtime`.
 //   LoomArgumentParser  product: LoomArguments (`--loom-*` flags) for swift-argument-parser commands.
 //   LoomCLI             the `loom` executable (demo, info).
 //
@@ -34,7 +34,7 @@ let package = Package(
     traits: [
         .trait(
             name: "Runtime",
-            description: "The async pool and LoomRuntime (product Loom, the loom executable): swift-nio, swift-log."
+            description: "The async pool and LoomRuntime (product Loom, the loom executable): swift-nio, swift-log, swift-service-lifecycle."
         ),
         .trait(
             name: "ArgumentParser",
@@ -56,6 +56,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults]),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
@@ -82,7 +83,7 @@ let package = Package(
             name: "Loom",
             dependencies: [
                 "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", nio("NIOCore"), nio("NIOPosix"),
-                logging,
+                logging, serviceLifecycle,
             ],
             swiftSettings: swift6
         ),
@@ -131,7 +132,7 @@ let package = Package(
             dependencies: [
                 "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", "Loom", "LoomArgumentParser",
                 "LoomCLI",
-                logging, argumentParser, nio("NIOCore"), nio("NIOPosix"),
+                logging, serviceLifecycle, argumentParser, nio("NIOCore"), nio("NIOPosix"),
                 .product(
                     name: "Configuration",
                     package: "swift-configuration",
@@ -153,6 +154,10 @@ func nio(_ name: String) -> Target.Dependency {
 
 var logging: Target.Dependency {
     .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Runtime"]))
+}
+
+var serviceLifecycle: Target.Dependency {
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: .when(traits: ["Runtime"]))
 }
 
 var argumentParser: Target.Dependency {

@@ -1,0 +1,168 @@
+import Logging
+import LoomCompute
+import LoomConfiguration
+import LoomSystem
+import ServiceLifecycle
+import Synchronization
+
+/// A runtime is a swift-service-lifecycle `Service`, so it can be one of a `ServiceGroup`'s services.
+///
+/// ```swift
+/// let runtime = try LoomBuilder().envPrefix("LOOM").build()
+/// let app = Application(router: router, eventLoopGroupProvider: .shared(runtime.eventLoopGroup))
+/// let group = ServiceGroup(
+///     services: [runtime, app],          // Loom first: services stop in reverse order, so it stops last
+///     gracefulShutdownSignals: [.sigterm, .sigint],
+///     logger: logger
+/// )
+/// try await group.run()
+/// ```
+///
+/// `run()` returns once the runtime has shut down: on graceful shutdown (or cancellation) it calls ``shutdown()``,
+/// waits until no tracked task is in flight (``waitForShutdown()``), then stops both pools and the NIO event loops
+/// and joins their threads — on a thread of its own, so that no thread of the runtime, and no thread of Swift's
+/// cooperative pool, is ever blocked by it. Nothing is cancelled: work tracked when the shutdown begins runs to
+/// the end, and, as after ``shutdown()`` anywhere, new work may still be spawned (and is tracked) until the pools
+/// stop. Use ``service(gracefulShutdownTimeout:)`` to stop waiting after a deadline.
+///
+/// **Order in a `ServiceGroup`.** List the runtime *before* the services that run on it (a web server, a gRPC
+/// server): a group shuts its services down in reverse order, so theirs finish, and their last requests with them,
+/// before the runtime stops. Clients built on ``eventLoopGroup`` (`HTTPClient`, a Postgres pool) must be shut down
+/// before the runtime's `run()` returns: give them a service of their own listed after the runtime, or shut them
+/// down in the service that uses them.
+extension LoomRuntime: Service {
+    /// Runs until the runtime has shut down (see above); returns after its threads have stopped.
+    public func run() async throws {
+        await self.runAsService(gracefulShutdownTimeout: nil)
+    }
+
+    /// The runtime as a service that waits at most `timeout` for tracked work after graceful shutdown begins; then
+    /// it logs (through the runtime's logger) how many tasks are still in flight and the state of every thread
+    /// (``diagnostics()``), and stops the pools anyway. Tasks still suspended then resume on the global
+    /// concurrent executor.
+    ///
+    /// - Parameter timeout: how long to wait for tracked tasks once shutdown has begun.
+    /// - Returns: a `Service` for a `ServiceGroup`, in place of the runtime itself.
+    public func service(gracefulShutdownTimeout timeout: Duration) -> some Service {
+        LoomRuntimeService(runtime: self, timeout: timeout)
+    }
+
+    fileprivate func runAsService(gracefulShutdownTimeout timeout: Duration?) async {
+        let shutdownBegan = OneShotSignal()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            let finished = await self.waitForTrackedWork(after: shutdownBegan, timeout: timeout)
+            if !finished, let timeout {
+                let report = self.diagnostics()
+                let message =
+                    "Graceful shutdown: \(report.asyncTasksInFlight) async and \(report.computeTasksInFlight) compute "
+                    + "tasks still in flight after \(timeout); stopping the pools anyway.\n\(report)"
+                self.logger.warning(
+                    "\(message)",
+                    metadata: ["loom.runtime": "\(self.configuration.prefix)"]
+                )
+            }
+        } onCancelOrGracefulShutdown: {
+            self.shutdown()
+            shutdownBegan.fire()
+        }
+        await self.closeOnThreadOfItsOwn()
+    }
+
+    /// `true` when tracked work finished; `false` when `timeout` passed first (counted from the shutdown).
+    private func waitForTrackedWork(after shutdownBegan: OneShotSignal, timeout: Duration?) async -> Bool {
+        guard let timeout else {
+            await self.waitForShutdown()
+            return true
+        }
+        var timer: Task<Void, Never>?
+        let finished = await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+            let first = FirstResume(continuation)
+            Task { [self] in
+                await self.waitForShutdown()
+                first.resume(returning: true)
+            }
+            timer = Task {
+                await shutdownBegan.wait()
+                do { try await Task.sleep(for: timeout) } catch { return }  // Cancelled: the work finished first.
+                first.resume(returning: false)
+            }
+        }
+        timer?.cancel()
+        return finished
+    }
+
+    /// ``close()`` joins threads; it runs on a plain thread started for it, and the caller suspends meanwhile.
+    private func closeOnThreadOfItsOwn() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let info = LoomThreadInfo(
+                pool: .async,
+                index: 0,
+                name: "\(self.configuration.prefix)-close",
+                kernelName: ThreadNames.shortenedPrefix(self.configuration.prefix, toBytes: 9) + "-close",
+                cpus: CPUSet()
+            )
+            do {
+                let thread = try PinnedThread.start(info, stackSize: 1 << 20) { [self] in
+                    self.close()
+                    continuation.resume()
+                }
+                _ = thread  // Detached when the reference goes away; the closure holds what it needs.
+            } catch {
+                // No thread could be started: close from here rather than leave the pools running.
+                self.logger.warning("Could not start a thread to close the runtime (\(error)); closing it here.")
+                self.close()
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// ``LoomRuntime/service(gracefulShutdownTimeout:)``.
+private struct LoomRuntimeService: Service {
+    let runtime: LoomRuntime
+    let timeout: Duration
+
+    func run() async throws {
+        await self.runtime.runAsService(gracefulShutdownTimeout: self.timeout)
+    }
+}
+
+/// Resumes a continuation with the first value offered; later offers are dropped.
+private final class FirstResume<T: Sendable>: Sendable {
+    private let continuation: Mutex<UnsafeContinuation<T, Never>?>
+
+    init(_ continuation: UnsafeContinuation<T, Never>) { self.continuation = Mutex(continuation) }
+
+    func resume(returning value: T) {
+        let taken = self.continuation.withLock { slot -> UnsafeContinuation<T, Never>? in
+            defer { slot = nil }
+            return slot
+        }
+        taken?.resume(returning: value)
+    }
+}
+
+/// Fires once; `wait()` returns once it has fired (at once if it already has).
+private final class OneShotSignal: Sendable {
+    private let state = Mutex<(fired: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
+
+    func fire() {
+        let waiters = self.state.withLock { state -> [UnsafeContinuation<Void, Never>] in
+            state.fired = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            let now = self.state.withLock { state -> Bool in
+                if state.fired { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+}
