@@ -15,6 +15,7 @@ import PackageDescription
 //   Loom                product: the async pool, LoomRuntime, the bridge (spawnCompute, computeMap), the NIO event
 //                       loop group, logging, the ServiceLifecycle Service; re-exports LoomCompute and LoomConfiguration. Needs trait `Runtime`.
 //   LoomArgumentParser  product: LoomArguments (`--loom-*` flags) for swift-argument-parser commands.
+//   LoomTesting         product: the Swift Testing trait `.loomRuntime(asyncThreads:computeThreads:)`.
 //   LoomCLI             the `loom` executable (demo, info).
 //
 // Every package dependency is behind a trait, so a package that lists Loom with `traits: []` and uses only
@@ -29,6 +30,7 @@ let package = Package(
         .library(name: "LoomConfiguration", targets: ["LoomConfiguration"]),
         .library(name: "Loom", targets: ["Loom"]),
         .library(name: "LoomArgumentParser", targets: ["LoomArgumentParser"]),
+        .library(name: "LoomTesting", targets: ["LoomTesting"]),
         .executable(name: "loom", targets: ["LoomCLI"]),
     ],
     traits: [
@@ -92,6 +94,7 @@ let package = Package(
             dependencies: ["LoomSystem", "LoomConfiguration", argumentParser],
             swiftSettings: swift6
         ),
+        .target(name: "LoomTesting", dependencies: ["Loom"], swiftSettings: swift6),
         .executableTarget(
             name: "LoomCLI",
             dependencies: ["Loom", "LoomArgumentParser", argumentParser],
@@ -127,6 +130,8 @@ let package = Package(
         ),
         // LoomCompute on its own, importing nothing else: what a compute-only user compiles against.
         .testTarget(name: "LoomComputeTests", dependencies: ["LoomCompute"], swiftSettings: swift6),
+        // The testing trait as its users write it.
+        .testTarget(name: "LoomTestingTests", dependencies: ["Loom", "LoomTesting"], swiftSettings: swift6),
         .testTarget(
             name: "LoomTests",
             dependencies: [

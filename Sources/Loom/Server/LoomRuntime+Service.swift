@@ -91,8 +91,17 @@ extension LoomRuntime: Service {
         return finished
     }
 
-    /// ``close()`` joins threads; it runs on a plain thread started for it, and the caller suspends meanwhile.
-    private func closeOnThreadOfItsOwn() async {
+    /// ``waitForShutdown()`` for at most `timeout` (from now): `true` when tracked work finished, `false` when
+    /// the time passed first. Call ``shutdown()`` first.
+    package func waitForShutdown(timeout: Duration) async -> Bool {
+        let now = OneShotSignal()
+        now.fire()
+        return await self.waitForTrackedWork(after: now, timeout: timeout)
+    }
+
+    /// ``close()`` joins threads; it runs on a plain thread started for it, and the caller suspends meanwhile, so
+    /// it may be called from any thread, one of the runtime's own included.
+    package func closeOnThreadOfItsOwn() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             let info = LoomThreadInfo(
                 pool: .async,
@@ -163,6 +172,19 @@ private final class OneShotSignal: Sendable {
                 return false
             }
             if now { continuation.resume() }
+        }
+    }
+}
+
+extension LoomRuntime {
+    /// Runs `body` in the calling task as tracked async work on this runtime: on its async pool (a task executor
+    /// preference), with ``current`` set to this runtime even where `body` hops to an actor (as inside
+    /// ``blockOn(_:)``). For the test trait in `LoomTesting`, whose body cannot escape into a task of its own.
+    package func runTracked(_ body: () async throws -> Void) async throws {
+        self.tracker.asyncStarted()
+        defer { self.tracker.asyncFinished() }
+        try await Self.$blockOnRuntime.withValue(self.handle) {
+            try await withTaskExecutorPreference(self.asyncPool) { try await body() }
         }
     }
 }
