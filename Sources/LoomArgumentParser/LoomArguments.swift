@@ -25,6 +25,7 @@ import LoomSystem
 /// | `--loom-pin-threads` / `--no-loom-pin-threads` | `pin_threads` |
 /// | `--loom-cuda-device <ordinal-or-uuid>` | `cuda_device` |
 /// | `--loom-watchdog <seconds>` | `watchdog` |
+/// | `--loom-blocking-threads <n>` | `blocking_threads` |
 /// | `--loom-config <path>` | a configuration file (`.toml`, `.yaml`/`.yml`, `.json`), read as a file layer |
 ///
 /// Flags win over every other source. ArgumentParser itself rejects a count that is not an integer (exit code
@@ -91,6 +92,13 @@ public struct LoomArguments: ParsableArguments, Sendable {
     )
     public var watchdog: Double?
 
+    /// `--loom-blocking-threads`: the size of the blocking pool (key `blocking_threads`).
+    @Option(
+        name: .customLong("loom-blocking-threads"),
+        help: ArgumentHelp("Threads of the blocking pool, for spawnBlocking (default: 4).", valueName: "n")
+    )
+    public var blockingThreads: Int?
+
     /// `--loom-config`: a configuration file to read (TOML, YAML or JSON by extension); it must exist.
     @Option(
         name: .customLong("loom-config"),
@@ -122,6 +130,7 @@ extension ConfigLayer {
         add(.pinThreads, "pin_threads", arguments.pinThreads.map(RawSetting.Value.boolean))
         add(.cudaDevice, "cuda_device", arguments.cudaDevice.map(RawSetting.Value.text))
         add(.watchdog, "watchdog", arguments.watchdog.map(RawSetting.Value.number))
+        add(.blockingThreads, "blocking_threads", arguments.blockingThreads.map(RawSetting.Value.integer))
         return settings
     }
 }

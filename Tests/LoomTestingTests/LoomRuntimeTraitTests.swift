@@ -19,6 +19,15 @@ struct LoomRuntimeTraitTests {
         #expect(runtime.asyncTasksInFlight == 1)  // The body itself is tracked.
     }
 
+    @MainActor
+    @Test("a main-actor test body: LoomRuntime.current follows it onto the main actor", .loomRuntime())
+    func fromTheMainActor() async throws {
+        let runtime = try #require(LoomRuntime.current)
+        #expect(runtime.configuration.prefix == "test")
+        let answer = await spawnCompute { 6 * 7 }
+        #expect(answer == 42)
+    }
+
     @Test(.loomRuntime(asyncThreads: 2, computeThreads: 1), arguments: [1, 2, 3])
     func eachCaseGetsItsOwnRuntime(value: Int) async throws {
         let runtime = try #require(LoomRuntime.current)

@@ -4,6 +4,7 @@
 // each closure ran on. Plain `import Loom`: only the public API.
 import Foundation
 import Loom
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -185,6 +186,16 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     #expect(free.map(\.value) == [items.map { $0 * 3 }.reduce(0, +), items.count, 1])
     for ran in free { check.onCompute(ran) }
     #expect(await trySpawnCompute { 1 } == nil)  // No current runtime here.
+
+    // spawnBlocking (a @Sendable closure: it escapes to a blocking thread), the blocking pool as NIO's type, and the
+    // runtime as a Service (a run that returns once the runtime is shut down; here outside a ServiceGroup).
+    let copied = items
+    let blocked = try await runtime.spawnBlocking { () throws(CancellationError) -> Int in copied.reduce(0, +) }
+    #expect(blocked == items.reduce(0, +))
+    let pooled = try await runtime.blockingPool.runIfActive { copied.count }
+    #expect(pooled == items.count)
+    let service: any Service = runtime.service(gracefulShutdownTimeout: .seconds(60))
+    _ = service
 }
 
 /// An actor that keeps state and uses the runtime for its CPU work.

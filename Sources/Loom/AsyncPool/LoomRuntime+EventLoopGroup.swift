@@ -37,22 +37,13 @@ extension LoomRuntime {
     private func makeEventLoopGroup() -> MultiThreadedEventLoopGroup {
         let asyncThreads = self.configuration.threads.filter { $0.pool == .async }
         let prefix = self.configuration.prefix
-        let kernelNames = ThreadNames.kernelNames(prefix: prefix, pool: .io, count: asyncThreads.count)
+        let infos = ThreadNames.threads(prefix: prefix, pool: .io, cpus: asyncThreads.map(\.cpus))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: asyncThreads.count)
         // One reference held for the loops' thread-local slots; released when the group has shut down.
         let handle = Unmanaged.passRetained(self.handle)
-        var infos: [LoomThreadInfo] = []
         let registry = self.computePool.registry
         let logger = self.logger
-        for (index, loop) in group.makeIterator().enumerated() {
-            let info = LoomThreadInfo(
-                pool: .io,
-                index: index,
-                name: ThreadNames.fullName(prefix: prefix, pool: .io, index: index),
-                kernelName: kernelNames[index],
-                cpus: asyncThreads[index].cpus
-            )
-            infos.append(info)
+        for (info, loop) in zip(infos, group.makeIterator()) {
             let raw = UInt(bitPattern: handle.toOpaque())
             // Runs on the loop's own thread before any channel is registered there.
             try? loop.submit {

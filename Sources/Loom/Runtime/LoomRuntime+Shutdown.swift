@@ -70,6 +70,10 @@ extension LoomRuntime {
                 }
             }
         }
+        if let blocking = self.blocking.withLock({ $0 }) {
+            // Its threads are plain threads that only wait for work; queued calls still run.
+            if join { try? blocking.pool.syncShutdownGracefully() } else { blocking.pool.shutdownGracefully { _ in } }
+        }
         if join {
             self.computePool.close()
         } else {

@@ -47,6 +47,8 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     let handle: RuntimeHandle
     let nio: LockedValue<MultiThreadedEventLoopGroup?> = LockedValue(nil)
     let ioThreads: LockedValue<[LoomThreadInfo]> = LockedValue([])
+    /// The blocking pool, once used, and its threads.
+    let blocking: LockedValue<(pool: NIOThreadPool, threads: [LoomThreadInfo])?> = LockedValue(nil)
     /// The extra reference to `handle` that the NIO loops' thread-local slots hold, released after the group stops.
     let nioHandleRetain: LockedValue<Unmanaged<RuntimeHandle>?> = LockedValue(nil)
     let closed = LockedValue(false)
@@ -167,7 +169,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// as it really runs; ``configuration`` keeps the plan.
     public var threads: [LoomThreadInfo] {
         self.asyncPool.runningThreadInfos + self.computePool.registry.runningThreadInfos
-            + self.ioThreads.withLock { $0 }
+            + self.ioThreads.withLock { $0 } + (self.blocking.withLock { $0?.threads } ?? [])
     }
 
     /// `LoomRuntime[myapp]: async(2, cpus=0-1) compute(6, cpus=2-7)`.

@@ -51,16 +51,7 @@ public final class ComputePool: Sendable {
                     : "expected at most \(LoomThreadInfo.maximumThreadsPerPool) threads per pool"
             )
         }
-        let kernelNames = ThreadNames.kernelNames(prefix: name, pool: .compute, count: threads)
-        let infos = (0..<threads).map { index in
-            LoomThreadInfo(
-                pool: .compute,
-                index: index,
-                name: ThreadNames.fullName(prefix: name, pool: .compute, index: index),
-                kernelName: kernelNames[index],
-                cpus: CPUSet()
-            )
-        }
+        let infos = ThreadNames.threads(prefix: name, pool: .compute, cpus: Array(repeating: CPUSet(), count: threads))
         try self.init(name: name, threads: infos)
     }
 
@@ -102,16 +93,7 @@ public final class ComputePool: Sendable {
     public static let shared: ComputePool = {
         let count = (try? CPUSet.allowed().count) ?? 1
         let name = "loom-shared"
-        let kernelNames = ThreadNames.kernelNames(prefix: name, pool: .compute, count: count)
-        let infos = (0..<count).map {
-            LoomThreadInfo(
-                pool: .compute,
-                index: $0,
-                name: ThreadNames.fullName(prefix: name, pool: .compute, index: $0),
-                kernelName: kernelNames[$0],
-                cpus: CPUSet()
-            )
-        }
+        let infos = ThreadNames.threads(prefix: name, pool: .compute, cpus: Array(repeating: CPUSet(), count: count))
         do {
             return try ComputePool(name: name, threads: infos, isShared: true)
         } catch {

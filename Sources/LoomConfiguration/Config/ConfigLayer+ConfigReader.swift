@@ -58,7 +58,8 @@ extension ConfigLayer {
         let number = { reader.double(forKey: configKey).map(RawSetting.Value.number) }
         let order: [() -> RawSetting.Value?]
         switch key {
-        case .asyncThreads, .computeThreads, .computePoolSize, .cudaDevice: order = [integer, text, boolean, number]
+        case .asyncThreads, .computeThreads, .blockingThreads, .computePoolSize, .cudaDevice:
+            order = [integer, text, boolean, number]
         case .pinThreads: order = [boolean, text, integer, number]
         case .prefix, .cpuset: order = [text, integer, boolean, number]
         case .watchdog: order = [number, integer, text, boolean]

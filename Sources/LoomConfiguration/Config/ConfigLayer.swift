@@ -33,6 +33,7 @@ package struct ConfigLayer: Sendable, Equatable {
     package var computePoolSize: Setting<Int>?
     package var cudaDevice: Setting<CUDADeviceSelector>?
     package var watchdog: Setting<Duration>?
+    package var blockingThreads: Setting<Int>?
 
     /// A layer with no value set.
     package init() {}
@@ -61,6 +62,7 @@ package struct ConfigLayer: Sendable, Equatable {
             case .computePoolSize: self.computePoolSize = Setting(try Self.positiveInteger(raw), from: raw)
             case .cudaDevice: self.cudaDevice = Setting(try Self.cudaDevice(raw), from: raw)
             case .watchdog: self.watchdog = Setting(try Self.seconds(raw), from: raw)
+            case .blockingThreads: self.blockingThreads = Setting(try Self.threadCount(raw), from: raw)
             }
         }
     }
@@ -76,6 +78,7 @@ package struct ConfigLayer: Sendable, Equatable {
         result.computePoolSize = higher.computePoolSize ?? self.computePoolSize
         result.cudaDevice = higher.cudaDevice ?? self.cudaDevice
         result.watchdog = higher.watchdog ?? self.watchdog
+        result.blockingThreads = higher.blockingThreads ?? self.blockingThreads
         return result
     }
 
@@ -90,6 +93,7 @@ package struct ConfigLayer: Sendable, Equatable {
         case .computePoolSize: self.computePoolSize?.source
         case .cudaDevice: self.cudaDevice?.source
         case .watchdog: self.watchdog?.source
+        case .blockingThreads: self.blockingThreads?.source
         }
     }
 }

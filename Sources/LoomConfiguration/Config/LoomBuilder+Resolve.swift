@@ -96,6 +96,7 @@ extension LoomBuilder {
             computePoolSize: merged.computePoolSize?.value ?? 64,
             cudaDevice: merged.cudaDevice?.value,
             watchdog: merged.watchdog.flatMap { $0.value == .zero ? nil : $0.value },
+            blockingThreads: merged.blockingThreads?.value ?? LoomConfiguration.defaultBlockingThreads,
             allowedCPUs: allowed,
             usableCPUs: usable,
             gpu: gpu,

@@ -137,6 +137,16 @@ public struct LoomBuilder: Sendable {
         self.setting(.watchdog, .number(interval.inSeconds), method: "watchdog")
     }
 
+    /// Sets the size of the blocking pool (key `blocking_threads`; default
+    /// ``LoomConfiguration/defaultBlockingThreads``): how many `spawnBlocking` calls (and users of
+    /// `runtime.blockingPool`) may run at once. See ``LoomConfiguration/blockingThreads``.
+    ///
+    /// - Parameter count: at least 1, at most 4 096.
+    /// - Returns: a copy of the builder with the count set.
+    public func blockingThreads(_ count: Int) -> LoomBuilder {
+        self.setting(.blockingThreads, .integer(count), method: "blockingThreads")
+    }
+
     package func setting(_ key: LoomConfiguration.Key, _ value: RawSetting.Value, method: String) -> LoomBuilder {
         var copy = self
         copy.codeSettings[key] = RawSetting(key: key, value: value, source: .code(method))

@@ -55,6 +55,7 @@ extension LoomConfiguration {
             (Key.computePoolSize.rawValue, .int(self.computePoolSize)),
             (Key.cudaDevice.rawValue, self.cudaDevice.map(Self.json) ?? .null),
             (Key.watchdog.rawValue, self.watchdog.map { .double($0.inSeconds) } ?? .null),
+            (Key.blockingThreads.rawValue, .int(self.blockingThreads)),
             ("allowed_cpus", .string(self.allowedCPUs.description)),
             ("async_cpus", .string(self.asyncCPUs.description)),
             ("compute_cpus", .string(self.computeCPUs.description)),
@@ -97,6 +98,7 @@ extension LoomConfiguration {
         case .computePoolSize: "\(self.computePoolSize)"
         case .cudaDevice: self.cudaDevice.map(\.description) ?? "(none)"
         case .watchdog: self.watchdog.map { "\($0.inSeconds) s" } ?? "(off)"
+        case .blockingThreads: "\(self.blockingThreads)"
         }
     }
 

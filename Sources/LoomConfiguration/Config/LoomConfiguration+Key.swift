@@ -27,6 +27,8 @@ extension LoomConfiguration {
         case cudaDevice = "cuda_device"
         /// `watchdog`: seconds without progress, while work is waiting, after which the runtime logs a report.
         case watchdog
+        /// `blocking_threads`: the number of threads of the blocking pool (`spawnBlocking`, `blockingPool`).
+        case blockingThreads = "blocking_threads"
 
         /// The snake_case key (`compute_threads`).
         public var description: String { self.rawValue }

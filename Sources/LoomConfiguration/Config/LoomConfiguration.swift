@@ -72,6 +72,19 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// `LOOM_WATCHDOG`, flag `--loom-watchdog <seconds>`, setter ``LoomBuilder/watchdog(_:)``; default: off.
     public let watchdog: Duration?
 
+    /// The number of threads of the blocking pool (`runtime.spawnBlocking`, `runtime.blockingPool`), started on
+    /// first use, named `{prefix}-blocking-NNNN` and allowed on the async pool's CPUs (all of them, not one each:
+    /// blocking calls wait rather than compute). At least 1, at most 4 096.
+    ///
+    /// Key `blocking_threads`, environment variable `LOOM_BLOCKING_THREADS`, flag `--loom-blocking-threads <n>`,
+    /// setter ``LoomBuilder/blockingThreads(_:)``; default ``defaultBlockingThreads``.
+    public let blockingThreads: Int
+
+    /// The default of ``blockingThreads``: 4. The pool is for calls that wait (file I/O, a blocking C library, a
+    /// sleep), so its size is how many such calls may be in flight at once, not a CPU count; a server that does
+    /// much blocking file I/O should raise it.
+    public static let defaultBlockingThreads = 4
+
     /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).
     public let allowedCPUs: CPUSet
 
@@ -110,6 +123,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         computePoolSize: Int,
         cudaDevice: CUDADeviceSelector?,
         watchdog: Duration? = nil,
+        blockingThreads: Int = LoomConfiguration.defaultBlockingThreads,
         allowedCPUs: CPUSet,
         usableCPUs: CPUSet,
         gpu: GPUDevice?,
@@ -125,6 +139,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         self.computePoolSize = computePoolSize
         self.cudaDevice = cudaDevice
         self.watchdog = watchdog
+        self.blockingThreads = blockingThreads
         self.allowedCPUs = allowedCPUs
         self.usableCPUs = usableCPUs
         self.gpu = gpu

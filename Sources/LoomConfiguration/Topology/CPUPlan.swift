@@ -99,18 +99,11 @@ package struct CPUPlan: Sendable, Equatable {
 
         var threads: [LoomThreadInfo] = []
         for (pool, placement) in [(LoomThreadInfo.Pool.async, asyncPlacement), (.compute, computePlacement)] {
-            let kernelNames = ThreadNames.kernelNames(prefix: prefix, pool: pool, count: placement.count)
-            for (index, cpus) in placement.enumerated() {
-                threads.append(
-                    LoomThreadInfo(
-                        pool: pool,
-                        index: index,
-                        name: ThreadNames.fullName(prefix: prefix, pool: pool, index: index),
-                        kernelName: kernelNames[index],
-                        cpus: pinThreads ? cpus : CPUSet()
-                    )
-                )
-            }
+            threads += ThreadNames.threads(
+                prefix: prefix,
+                pool: pool,
+                cpus: placement.map { pinThreads ? $0 : CPUSet() }
+            )
         }
         return CPUPlan(asyncCPUs: asyncCPUs, computeCPUs: computeCPUs, threads: threads, warnings: warnings)
     }

@@ -21,8 +21,10 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
         case compute
         /// SwiftNIO event loops beside the async pool, on its CPUs.
         case io
+        /// The blocking pool (`spawnBlocking`), on the async pool's CPUs.
+        case blocking
 
-        /// `async`, `compute` or `io`.
+        /// `async`, `compute`, `io` or `blocking`.
         public var description: String { self.rawValue }
     }
 

@@ -27,6 +27,7 @@ package enum ThreadNames {
             case .async: "a"
             case .compute: "c"
             case .io: "n"
+            case .blocking: "b"
             }
         let budget = max(0, Self.kernelNameLimit - 2 - String(count - 1).count)
         let short = Self.shortenedPrefix(prefix, toBytes: budget)
@@ -48,5 +49,20 @@ package enum ThreadNames {
         var stripped = Substring(cut)
         while let last = stripped.last, "-_.".contains(last) { stripped.removeLast() }
         return stripped.isEmpty ? cut : String(stripped)
+    }
+
+    /// The infos of `cpus.count` threads of `pool`: index `i` named `{prefix}-{pool}-000i` (with the kernel name
+    /// from ``kernelNames(prefix:pool:count:)``) and placed on `cpus[i]` (empty: unpinned).
+    package static func threads(prefix: String, pool: LoomThreadInfo.Pool, cpus: [CPUSet]) -> [LoomThreadInfo] {
+        let kernelNames = Self.kernelNames(prefix: prefix, pool: pool, count: cpus.count)
+        return cpus.enumerated().map { index, cpus in
+            LoomThreadInfo(
+                pool: pool,
+                index: index,
+                name: Self.fullName(prefix: prefix, pool: pool, index: index),
+                kernelName: kernelNames[index],
+                cpus: cpus
+            )
+        }
     }
 }

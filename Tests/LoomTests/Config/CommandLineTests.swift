@@ -19,6 +19,7 @@ struct CommandLineTests {
             "--loom-prefix", "cli", "--loom-cpuset", "0-3", "--loom-async-threads", "2",
             "--loom-compute-threads", "2", "--no-loom-pin-threads", "--loom-cuda-device", "GPU-77",
             "--loom-watchdog", "0.5",
+            "--loom-blocking-threads", "7",
         ])
         #expect(configuration.prefix == "cli")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -27,6 +28,7 @@ struct CommandLineTests {
         #expect(configuration.pinThreads == false)
         #expect(configuration.cudaDevice == .uuid("GPU-77"))
         #expect(configuration.watchdog == .milliseconds(500))
+        #expect(configuration.blockingThreads == 7)
         for key in LoomConfiguration.Key.allCases where key != .computePoolSize {
             #expect(configuration.source(of: key).kind == .cli, "\(key)")
         }

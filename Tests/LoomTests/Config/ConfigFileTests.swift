@@ -23,6 +23,7 @@ struct ConfigFileTests {
             compute_pool_size = 16
             cuda_device = 1
             watchdog = 30
+            blocking_threads = 8
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -34,6 +35,7 @@ struct ConfigFileTests {
         #expect(configuration.computePoolSize == 16)
         #expect(configuration.cudaDevice == .ordinal(1))
         #expect(configuration.watchdog == .seconds(30))
+        #expect(configuration.blockingThreads == 8)
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0) == .file(path) })
     }
 
@@ -51,6 +53,7 @@ struct ConfigFileTests {
             compute_pool_size: 8
             cuda_device: GPU-8932f937-d72c-4106-c12f-20bd9faed9f6
             watchdog: 1.5
+            blocking_threads: 3
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -61,6 +64,7 @@ struct ConfigFileTests {
         #expect(configuration.computePoolSize == 8)
         #expect(configuration.cudaDevice == .uuid("GPU-8932f937-d72c-4106-c12f-20bd9faed9f6"))
         #expect(configuration.watchdog == .milliseconds(1500))
+        #expect(configuration.blockingThreads == 3)
         #expect(configuration.source(of: .cpuset) == .file(path))
     }
 
@@ -71,7 +75,7 @@ struct ConfigFileTests {
             "loom.json",
             #"""
             {"prefix": "svc", "cpuset": "4-7", "async_threads": 1, "compute_threads": 3,
-             "pin_threads": false, "compute_pool_size": 1, "cuda_device": "GPU-abc", "watchdog": 0}
+             "pin_threads": false, "compute_pool_size": 1, "cuda_device": "GPU-abc", "watchdog": 0, "blocking_threads": 2}
             """#
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -84,6 +88,7 @@ struct ConfigFileTests {
         #expect(configuration.cudaDevice == .uuid("GPU-abc"))
         #expect(configuration.watchdog == nil)  // 0 turns it off.
         #expect(configuration.source(of: .watchdog) == .file(path))
+        #expect(configuration.blockingThreads == 2)
     }
 
     @Test("a loom-rs config.toml works unchanged")

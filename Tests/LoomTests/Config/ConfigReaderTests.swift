@@ -25,6 +25,7 @@ struct ConfigReaderTests {
             "loom.computePoolSize": 4,
             "loom.cudaDevice": "GPU-1",
             "loom.watchdog": 2.5,
+            "loom.blockingThreads": 5,
         ])
         #expect(configuration.prefix == "reader")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -34,6 +35,7 @@ struct ConfigReaderTests {
         #expect(configuration.computePoolSize == 4)
         #expect(configuration.cudaDevice == .uuid("GPU-1"))
         #expect(configuration.watchdog == .milliseconds(2500))
+        #expect(configuration.blockingThreads == 5)
         #expect(configuration.source(of: .computePoolSize).description == "ConfigReader key loom.computePoolSize")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .code })
     }

@@ -23,6 +23,7 @@ struct EnvironmentTests {
             "LOOM_COMPUTE_POOL_SIZE": "32",
             "LOOM_CUDA_DEVICE": "3",
             "LOOM_WATCHDOG": "10",
+            "LOOM_BLOCKING_THREADS": "6",
         ])
         #expect(configuration.prefix == "env")
         #expect(configuration.cpuset == [2, 3, 4, 5])
@@ -32,6 +33,7 @@ struct EnvironmentTests {
         #expect(configuration.computePoolSize == 32)
         #expect(configuration.cudaDevice == .ordinal(3))
         #expect(configuration.watchdog == .seconds(10))
+        #expect(configuration.blockingThreads == 6)
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .environment })
     }
 
