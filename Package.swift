@@ -13,7 +13,8 @@ import PackageDescription
 //                       and GPU locality, resolved into a LoomConfiguration without starting a thread. File formats
 //                       and swift-configuration come with traits.
 //   Loom                product: the async pool, LoomRuntime, the bridge (spawnCompute, computeMap), the NIO event
-//                       loop group, logging, the ServiceLifecycle Service; re-exports LoomCompute and LoomConfiguration. Needs trait `Runtime`.
+//                       loop group, the blocking pool, logging, the ServiceLifecycle `Service`; re-exports LoomCompute
+//                       and LoomConfiguration. Needs trait `Runtime`.
 //   LoomArgumentParser  product: LoomArguments (`--loom-*` flags) for swift-argument-parser commands.
 //   LoomTesting         product: the Swift Testing trait `.loomRuntime(asyncThreads:computeThreads:)`.
 //   LoomCLI             the `loom` executable (demo, info).
@@ -36,7 +37,9 @@ let package = Package(
     traits: [
         .trait(
             name: "Runtime",
-            description: "The async pool and LoomRuntime (product Loom, the loom executable): swift-nio, swift-log, swift-service-lifecycle."
+            description:
+                "The async pool and LoomRuntime (products Loom, LoomTesting, the loom executable): swift-nio, "
+                + "swift-log, swift-service-lifecycle."
         ),
         .trait(
             name: "ArgumentParser",
