@@ -38,7 +38,7 @@ extension ConfigFile {
 extension ConfigFile {
     /// Unreachable without the TOML trait: ``ConfigFile/load()`` rejects `.toml` files first.
     func parseTOML(_ text: String) throws(LoomError) -> [Entry] {
-        throw self.malformed("TOML support is not built in (enable the package trait TOML)")
+        throw self.notBuiltIn("TOML")
     }
 }
 #endif

@@ -62,7 +62,7 @@ extension ConfigFile {
 extension ConfigFile {
     /// Unreachable without the YAML trait: ``ConfigFile/load()`` rejects `.yaml` files first.
     func parseYAML(_ text: String) throws(LoomError) -> [Entry] {
-        throw self.malformed("YAML support is not built in (enable the package trait YAML)")
+        throw self.notBuiltIn("YAML")
     }
 }
 #endif

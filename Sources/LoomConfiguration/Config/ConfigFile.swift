@@ -91,17 +91,13 @@ package struct ConfigFile: Sendable, Equatable {
             #if YAML
             return .yaml
             #else
-            throw self.malformed(
-                "YAML support is not built in (enable the package trait YAML, or use a .toml or .json file)"
-            )
+            throw self.notBuiltIn("YAML", instead: ".toml or .json")
             #endif
         case "toml":
             #if TOML
             return .toml
             #else
-            throw self.malformed(
-                "TOML support is not built in (enable the package trait TOML, or use a .yaml or .json file)"
-            )
+            throw self.notBuiltIn("TOML", instead: ".yaml or .json")
             #endif
         default:
             let found = suffix.isEmpty ? "no extension" : "the extension \".\(suffix)\""
@@ -153,6 +149,12 @@ package struct ConfigFile: Sendable, Equatable {
             value: self.path,
             source: self.origin
         )
+    }
+
+    /// A file whose format's package trait is off (`instead`: the extensions that would work, if any).
+    package func notBuiltIn(_ trait: String, instead: String? = nil) -> LoomError {
+        let alternative = instead.map { ", or use a \($0) file" } ?? ""
+        return self.malformed("\(trait) support is not built in (enable the package trait \(trait)\(alternative))")
     }
 
     /// `Configuration file <path> is not valid <format>: <reason>.`
