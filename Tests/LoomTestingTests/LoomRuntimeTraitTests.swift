@@ -1,6 +1,5 @@
 import Loom
 import LoomTesting
-import Synchronization
 import Testing
 
 @Suite("the .loomRuntime test trait")
@@ -84,7 +83,7 @@ struct LoomRuntimeTraitTests {
 
 /// A flag a task can wait for (no sleeps).
 private final class Flag: Sendable {
-    private let state = Mutex<(set: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
+    private let state = LockedValue<(set: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     var isSet: Bool { self.state.withLock { $0.set } }
 

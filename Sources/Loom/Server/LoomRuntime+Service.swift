@@ -3,7 +3,6 @@ import LoomCompute
 import LoomConfiguration
 import LoomSystem
 import ServiceLifecycle
-import Synchronization
 
 /// A runtime is a swift-service-lifecycle `Service`, so it can be one of a `ServiceGroup`'s services.
 ///
@@ -138,9 +137,10 @@ private struct LoomRuntimeService: Service {
 
 /// Resumes a continuation with the first value offered; later offers are dropped.
 private final class FirstResume<T: Sendable>: Sendable {
-    private let continuation: Mutex<UnsafeContinuation<T, Never>?>
+    // LockedValue, not Synchronization.Mutex: ThreadSanitizer cannot see inside the latter (see LockedValue).
+    private let continuation: LockedValue<UnsafeContinuation<T, Never>?>
 
-    init(_ continuation: UnsafeContinuation<T, Never>) { self.continuation = Mutex(continuation) }
+    init(_ continuation: UnsafeContinuation<T, Never>) { self.continuation = LockedValue(continuation) }
 
     func resume(returning value: T) {
         let taken = self.continuation.withLock { slot -> UnsafeContinuation<T, Never>? in
@@ -153,7 +153,7 @@ private final class FirstResume<T: Sendable>: Sendable {
 
 /// Fires once; `wait()` returns once it has fired (at once if it already has).
 private final class OneShotSignal: Sendable {
-    private let state = Mutex<(fired: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
+    private let state = LockedValue<(fired: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
 
     func fire() {
         let waiters = self.state.withLock { state -> [UnsafeContinuation<Void, Never>] in

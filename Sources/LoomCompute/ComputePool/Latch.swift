@@ -120,13 +120,15 @@ package struct Latch: ~Copyable, Sendable {
     /// waiter must not park).
     @inlinable
     package func prepareToSleep() -> Bool {
-        // Relaxed failure: a `set` it finds is re-read by probe() with acquire. Success is sequentially consistent
-        // so that it precedes the sleep announcement (see the type doc).
+        // Acquire on failure: a waiter that finds the latch set returns at once (waitBlocking does), and reads the
+        // job's result, so this load must pair with the swap in set() as probe() does. (It was relaxed once; x86
+        // hid that, ThreadSanitizer reported it.) Success is sequentially consistent so that it precedes the sleep
+        // announcement (see the type doc).
         let exchange = self.state.compareExchange(
             expected: Self.unset,
             desired: Self.sleepy,
             successOrdering: .sequentiallyConsistent,
-            failureOrdering: .relaxed
+            failureOrdering: .acquiring
         )
         return exchange.exchanged || exchange.original == Self.sleepy
     }

@@ -249,6 +249,41 @@ struct ComputePoolTests {
         #expect(ran.count == expected)
     }
 
+    @Test("a waiter that finds the latch set while preparing to sleep sees what the setter wrote (acquire)")
+    func prepareToSleepAcquires() throws {
+        // The waiter learns that the latch is set only from prepareToSleep()'s failed compare-exchange, as
+        // waitBlocking() can, and then reads the job's result. Under ThreadSanitizer this reports a data race on
+        // `payload` if that failure is not an acquire (it was relaxed once, and the CI's TSan run caught it).
+        struct Shared: @unchecked Sendable {  // Unchecked: the point of the test is how the two threads meet.
+            let latch = UnsafeMutablePointer<Latch>.allocate(capacity: 1)
+            let payload = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+        }
+        let shared = Shared()
+        let parker = Parker.make()  // Its own parker: no token is left on the test thread's.
+        defer { parker.recycle() }
+        shared.latch.initialize(to: Latch(waiter: .thread(parker)))
+        shared.payload.initialize(to: 0)
+        defer {
+            shared.latch.deinitialize(count: 1)
+            shared.latch.deallocate()
+            shared.payload.deallocate()
+        }
+        let info = LoomThreadInfo(
+            pool: .compute,
+            index: 0,
+            name: "latch-setter",
+            kernelName: "latch-setter",
+            cpus: CPUSet()
+        )
+        let setter = try PinnedThread.start(info) {
+            shared.payload.pointee = 42  // The "result", written before the swap.
+            shared.latch.pointee.set()
+        }
+        while shared.latch.pointee.prepareToSleep() { shared.latch.pointee.wokeUp() }  // Until it finds it set.
+        #expect(shared.payload.pointee == 42)
+        setter.join()
+    }
+
     @Test("stress: many threads install and join concurrently; every result is right")
     func stressInstalls() throws {
         let pool = try ComputePool(threads: 2, name: "t-stress")
