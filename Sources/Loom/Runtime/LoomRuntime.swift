@@ -49,6 +49,8 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     let ioThreads: LockedValue<[LoomThreadInfo]> = LockedValue([])
     /// The blocking pool, once used, and its threads.
     let blocking: LockedValue<(pool: NIOThreadPool, threads: [LoomThreadInfo])?> = LockedValue(nil)
+    /// Whether a blocking call found the blocking pool shut down underneath the runtime (logged once).
+    let blockingPoolGoneReported = LockedValue(false)
     /// The extra reference to `handle` that the NIO loops' thread-local slots hold, released after the group stops.
     let nioHandleRetain: LockedValue<Unmanaged<RuntimeHandle>?> = LockedValue(nil)
     let closed = LockedValue(false)

@@ -25,6 +25,10 @@ extension LoomRuntime {
     /// **Isolation.** `body` is `@Sendable` and escapes to another thread, as tokio's `spawn_blocking` requires of
     /// its closure; write it as a closure literal and it is nonisolated wherever it is written.
     ///
+    /// If the pool has been shut down underneath the runtime — Vapor shuts down the `app.threadPool` it is given
+    /// (``blockingPool``) with the application — each call runs on a plain thread started for it instead, and the
+    /// first such call is logged (notice level). No call is lost.
+    ///
     /// - Important: Calling it after ``close()`` is a programming error (it traps), as for ``spawnCompute(_:)``.
     /// - Parameter body: the blocking call.
     /// - Returns: what `body` returns.
@@ -32,20 +36,28 @@ extension LoomRuntime {
     public func spawnBlocking<T: Sendable, E: Error>(
         _ body: @escaping @Sendable () throws(E) -> T
     ) async throws(E) -> T {
+        precondition(
+            !self.closed.withLock { $0 },
+            "spawnBlocking was called on a closed runtime; call it before close() (or shutdown() and "
+                + "waitForShutdown(), which keep the runtime usable)."
+        )
         let pool = self.blockingPool
         self.tracker.computeStarted()
         let tracker = self.tracker
         let result = await withUnsafeContinuation { (continuation: UnsafeContinuation<Result<T, E>, Never>) in
-            pool.submit { state in
-                guard case .active = state else {
-                    preconditionFailure(
-                        "spawnBlocking was called on a closed runtime; call it before close() (or shutdown() and "
-                            + "waitForShutdown(), which keep the runtime usable)."
-                    )
-                }
+            let call: @Sendable () -> Void = {
                 let result = Result(catching: body)
                 tracker.computeFinished()
                 continuation.resume(returning: result)
+            }
+            pool.submit { [self] state in
+                guard case .active = state else {
+                    // The pool was shut down before the call ran: by close() while it was queued, or by a library
+                    // it was handed (Vapor shuts down `app.threadPool` with the application). No call is lost.
+                    self.runOnThreadOfItsOwn(call)
+                    return
+                }
+                call()
             }
         }
         return try result.get()
@@ -68,6 +80,38 @@ extension LoomRuntime {
             let started = self.startBlockingPool()
             existing = started
             return started.pool
+        }
+    }
+
+    /// A blocking call whose pool has been shut down runs on a plain thread started for it (named like the pool's,
+    /// unpinned); the first such call is logged.
+    private func runOnThreadOfItsOwn(_ call: @escaping @Sendable () -> Void) {
+        let first = self.blockingPoolGoneReported.withLock { reported in
+            defer { reported = true }
+            return !reported
+        }
+        if first {
+            let message =
+                "The blocking pool has been shut down (by close(), or by a library that was handed "
+                + "runtime.blockingPool, such as Vapor with the application); blocking calls now run on a thread "
+                + "started for each."
+            self.logger.notice(
+                "\(message)",
+                metadata: ["loom.runtime": "\(self.configuration.prefix)"]
+            )
+        }
+        let prefix = self.configuration.prefix
+        let info = LoomThreadInfo(
+            pool: .blocking,
+            index: 0,
+            name: "\(prefix)-blocking-extra",
+            kernelName: ThreadNames.shortenedPrefix(prefix, toBytes: 9) + "-blkx",
+            cpus: CPUSet()
+        )
+        do {
+            _ = try PinnedThread.start(info, stackSize: 1 << 20, body: call)
+        } catch {
+            call()  // No thread could be started: run it here rather than lose it.
         }
     }
 

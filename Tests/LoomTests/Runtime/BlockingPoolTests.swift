@@ -112,6 +112,40 @@ struct BlockingPoolTests {
         #expect(alive.isDisjoint(with: kernelNames))
     }
 
+    @Test("a pool shut down underneath the runtime (as Vapor does with app.threadPool) loses no call")
+    func poolShutDownUnderneath() async throws {
+        let log = CapturedLog()
+        let runtime = try LoomBuilder().prefix("blkgone").asyncThreads(1).computeThreads(1).pinThreads(false)
+            .blockingThreads(1).logger(log.logger).build()
+        // One call holds the only thread; a second is queued behind it when the pool is shut down.
+        let release = Gate<Bool>()
+        let started = Arrivals()
+        let holding = Task {
+            await runtime.spawnBlocking {
+                started.arrive(); return release.wait()
+            }
+        }
+        await started.wait(for: 1)
+        let queued = Task { await runtime.spawnBlocking { LoomRuntime.currentThreadName() } }
+        // Until the second call is counted; it is submitted at once after that (if it is not yet when the pool
+        // shuts down, it meets a stopped pool, which ends the same way).
+        while runtime.computeTasksInFlight < 2 { await Task.yield() }
+        // The pool stops taking work at once and hands its queue back cancelled; it finishes when the thread is free.
+        let stopped = AsyncGate()
+        runtime.blockingPool.shutdownGracefully { _ in stopped.open() }
+        release.open(with: true)
+        #expect(await holding.value)
+        // The queued call ran (on a thread started for it), and so does one made after the shutdown.
+        let ranOn = await queued.value
+        #expect(ranOn == "blkgone-blkx")
+        await stopped.wait()
+        #expect(await runtime.spawnBlocking { 6 * 7 } == 42)
+        #expect(runtime.computeTasksInFlight == 0)
+        let notice = await log.first(containing: "blocking pool has been shut down")
+        #expect(notice.contains("Vapor"))
+        runtime.close()
+    }
+
     @Test("blocking_threads is checked like the other thread counts")
     func badCounts() throws {
         expectLoomError(
