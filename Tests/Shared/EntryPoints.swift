@@ -172,6 +172,26 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     #expect(await items.parallel.first { $0 > 50 } == items.first { $0 > 50 })
     let insideInstall = runtime.install { items.parallel.map { [$0].map { $0 + 1 }[0] } }
     #expect(insideInstall == items.map { $0 + 1 })
+    // The surface added for rayon users: accumulators, adapters, splitting control, in-place updates.
+    let histogram = await items.parallel.minimumSplit(8).reduce(into: [Int: Int]()) { counts, x in
+        counts[x % 4, default: 0] += 1
+    } combine: { counts, other in
+        counts.merge(other, uniquingKeysWith: +)
+    }
+    #expect(histogram == items.reduce(into: [Int: Int]()) { $0[$1 % 4, default: 0] += 1 })
+    let withOffsets: [Int] = await items.parallel.enumerated().map { (pair) -> Int in pair.offset + pair.element }
+    #expect(withOffsets == items.enumerated().map { $0 + $1 })
+    let differences: [Int] = await items.parallel.zip(items.reversed()).map { (pair) -> Int in pair.0 - pair.1 }
+    #expect(differences == zip(items, items.reversed()).map { $0 - $1 })
+    let chunkSums: [Int] = await items.parallel.chunks(ofCount: 7).map { (chunk) -> Int in chunk.reduce(0, +) }
+    #expect(chunkSums.reduce(0, +) == items.reduce(0, +))
+    let updated = runtime.install { () -> [Int] in
+        var copy = items
+        copy.parallelUpdate { $0 += 1 }
+        copy.parallelUpdate { index, element in element += index }
+        return copy
+    }
+    #expect(updated == items.enumerated().map { $1 + 1 + $0 })
 
     // spawnAsync, and the free functions inside the runtime.
     let asyncTask = await runtime.spawnAsync { Ran(items.count) }.value

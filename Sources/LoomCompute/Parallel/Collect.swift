@@ -13,7 +13,7 @@ extension ParallelView {
         let result = Registry.currentOrShared.withWorker { registry -> Result<[T], E> in
             let chunks = bridge(
                 0..<self.base.count,
-                Splitter(threads: registry.workers.count, count: self.base.count),
+                self.splitter(threads: registry.workers.count, count: self.base.count),
                 stolen: false,
                 in: registry
             ) { offsets -> Result<[[T]], E> in

@@ -43,7 +43,7 @@ struct BlockingPoolTests {
         let runtime = try LoomBuilder().prefix("blk").asyncThreads(1).computeThreads(1).pinThreads(false)
             .blockingThreads(2).build()
         defer { runtime.close() }
-        let name = try await runtime.spawnBlocking { LoomRuntime.currentThreadName() }
+        let name = await runtime.spawnBlocking { LoomRuntime.currentThreadName() }
         let blocking = runtime.threads.filter { $0.pool == .blocking }
         #expect(blocking.map(\.name) == ["blk-blocking-0000", "blk-blocking-0001"])
         #expect(blocking.map(\.kernelName).contains(name))  // What Linux shows: at most 15 bytes (blk-b0, blk-b1).

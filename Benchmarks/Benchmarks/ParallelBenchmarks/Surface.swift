@@ -1,0 +1,86 @@
+import Benchmark
+import Dispatch
+import Loom
+
+// S1-S3: the operations added for rayon users, each against the hand-written loop it replaces, on a
+// `ComputePool(threads: 2)`.
+// S1: `parallelUpdate` of 10 M elements with `f` (~220 ns, see MapReduce.swift) vs a sequential loop and
+//     `DispatchQueue.concurrentPerform` over hand-made chunks.
+// S2: a sum of 10 M `UInt64` through `chunks(ofCount:)` (each chunk summed by a plain, vectorised loop) and through
+//     `minimumSplit` + `reduce`, vs the sequential `reduce`: memory-bound work where leaf size matters.
+// S3: a 256-bucket histogram of 10 M values with `reduce(into:_:combine:)` vs the sequential `reduce(into:)`.
+
+func registerSurfaceBenchmarks() {
+    let n = 10_000_000
+    let pool = try! ComputePool(threads: 2, name: "bench-surf")
+    let chunks = 2 * dispatchChunksPerCPU
+    let seeds = (0..<n).map { UInt64(truncatingIfNeeded: $0) &* 0x9E37_79B9_7F4A_7C15 }
+
+    Benchmark("S1 update 10M f(x) sequential loop (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var values = seeds
+            for i in values.indices { values[i] = f(Int(truncatingIfNeeded: values[i])) }
+            blackHole(values)
+        }
+    }
+    Benchmark("S1 update 10M f(x) Dispatch concurrentPerform, 16 chunks (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var values = seeds
+            values.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let base = buffer.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    for i in (chunk * n / chunks)..<((chunk + 1) * n / chunks) {
+                        base[i] = f(Int(truncatingIfNeeded: base[i]))
+                    }
+                }
+            }
+            blackHole(values)
+        }
+    }
+    Benchmark("S1 update 10M f(x) parallelUpdate, ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install { () -> [UInt64] in
+                    var values = seeds
+                    values.parallelUpdate { $0 = f(Int(truncatingIfNeeded: $0)) }
+                    return values
+                }
+            )
+        }
+    }
+
+    Benchmark("S2 sum 10M sequential reduce (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(seeds.reduce(0, &+)) }
+    }
+    Benchmark("S2 sum 10M chunks(ofCount: 65536) summed by a loop, ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(pool.install { seeds.parallel.chunks(ofCount: 65_536).map { $0.reduce(0, &+) }.reduce(0, &+) })
+        }
+    }
+    Benchmark("S2 sum 10M minimumSplit(65536).reduce, ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(pool.install { seeds.parallel.minimumSplit(65_536).reduce(0, &+) })
+        }
+    }
+
+    Benchmark("S3 histogram 10M sequential reduce(into:) (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                seeds.reduce(into: [Int](repeating: 0, count: 256)) { counts, x in counts[Int(x >> 56)] += 1 }
+            )
+        }
+    }
+    Benchmark("S3 histogram 10M reduce(into:combine:), ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install {
+                    seeds.parallel.reduce(into: [Int](repeating: 0, count: 256)) { counts, x in
+                        counts[Int(x >> 56)] += 1
+                    } combine: { counts, other in
+                        for bucket in 0..<256 { counts[bucket] += other[bucket] }
+                    }
+                }
+            )
+        }
+    }
+}
