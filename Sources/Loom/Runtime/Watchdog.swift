@@ -47,13 +47,7 @@ final class Watchdog: @unchecked Sendable {
         report: @escaping @Sendable (LoomDiagnostics) -> Void
     ) throws(LoomError) -> Watchdog {
         let watchdog = Watchdog(interval: interval, snapshot: snapshot, report: report)
-        let info = LoomThreadInfo(
-            pool: .async,
-            index: 0,
-            name: "\(prefix)-watchdog",
-            kernelName: ThreadNames.shortenedPrefix(prefix, toBytes: 12) + "-wd",
-            cpus: CPUSet()
-        )
+        let info = ThreadNames.helper(prefix: prefix, pool: .async, name: "watchdog", shortName: "wd")
         watchdog.thread = try PinnedThread.start(info, stackSize: 1 << 20) { watchdog.run() }
         return watchdog
     }

@@ -54,7 +54,7 @@ extension LoomRuntime {
                 guard case .active = state else {
                     // The pool was shut down before the call ran: by close() while it was queued, or by a library
                     // it was handed (Vapor shuts down `app.threadPool` with the application). No call is lost.
-                    self.runOnThreadOfItsOwn(call)
+                    self.runBlockingCallOnThreadOfItsOwn(call)
                     return
                 }
                 call()
@@ -85,7 +85,7 @@ extension LoomRuntime {
 
     /// A blocking call whose pool has been shut down runs on a plain thread started for it (named like the pool's,
     /// unpinned); the first such call is logged.
-    private func runOnThreadOfItsOwn(_ call: @escaping @Sendable () -> Void) {
+    private func runBlockingCallOnThreadOfItsOwn(_ call: @escaping @Sendable () -> Void) {
         let first = self.blockingPoolGoneReported.withLock { reported in
             defer { reported = true }
             return !reported
@@ -100,19 +100,7 @@ extension LoomRuntime {
                 metadata: ["loom.runtime": "\(self.configuration.prefix)"]
             )
         }
-        let prefix = self.configuration.prefix
-        let info = LoomThreadInfo(
-            pool: .blocking,
-            index: 0,
-            name: "\(prefix)-blocking-extra",
-            kernelName: ThreadNames.shortenedPrefix(prefix, toBytes: 9) + "-blkx",
-            cpus: CPUSet()
-        )
-        do {
-            _ = try PinnedThread.start(info, stackSize: 1 << 20, body: call)
-        } catch {
-            call()  // No thread could be started: run it here rather than lose it.
-        }
+        self.runOnThreadOfItsOwn(pool: .blocking, name: "blocking-extra", shortName: "blkx", call)
     }
 
     /// Starts the pool, then names and places each of its threads from inside: every thread takes one set-up item,

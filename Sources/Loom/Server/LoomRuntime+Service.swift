@@ -102,25 +102,30 @@ extension LoomRuntime: Service {
     /// it may be called from any thread, one of the runtime's own included.
     package func closeOnThreadOfItsOwn() async {
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let info = LoomThreadInfo(
-                pool: .async,
-                index: 0,
-                name: "\(self.configuration.prefix)-close",
-                kernelName: ThreadNames.shortenedPrefix(self.configuration.prefix, toBytes: 9) + "-close",
-                cpus: CPUSet()
-            )
-            do {
-                let thread = try PinnedThread.start(info, stackSize: 1 << 20) { [self] in
-                    self.close()
-                    continuation.resume()
-                }
-                _ = thread  // Detached when the reference goes away; the closure holds what it needs.
-            } catch {
-                // No thread could be started: close from here rather than leave the pools running.
-                self.logger.warning("Could not start a thread to close the runtime (\(error)); closing it here.")
+            self.runOnThreadOfItsOwn(pool: .async, name: "close", shortName: "close") { [self] in
                 self.close()
                 continuation.resume()
             }
+        }
+    }
+
+    /// Runs `body` on a plain, unpinned thread started for it (``ThreadNames/helper(prefix:pool:name:shortName:)``);
+    /// where no thread can be started, runs it on the calling thread rather than not at all, and logs why.
+    func runOnThreadOfItsOwn(
+        pool: LoomThreadInfo.Pool,
+        name: String,
+        shortName: String,
+        _ body: @escaping @Sendable () -> Void
+    ) {
+        let info = ThreadNames.helper(prefix: self.configuration.prefix, pool: pool, name: name, shortName: shortName)
+        do {
+            _ = try PinnedThread.start(info, stackSize: 1 << 20, body: body)  // Detached when the reference goes.
+        } catch {
+            self.logger.warning(
+                "Could not start thread \(info.name) (\(error)); running its work on this thread.",
+                metadata: ["loom.runtime": "\(self.configuration.prefix)"]
+            )
+            body()
         }
     }
 }

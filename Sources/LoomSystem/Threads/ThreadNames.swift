@@ -65,4 +65,22 @@ package enum ThreadNames {
             )
         }
     }
+
+    /// A runtime's helper thread (not one of its pools): unpinned, named `{prefix}-{name}`, its kernel name the
+    /// prefix cut so that `-{shortName}` fits in 15 bytes.
+    package static func helper(
+        prefix: String,
+        pool: LoomThreadInfo.Pool,
+        name: String,
+        shortName: String
+    ) -> LoomThreadInfo {
+        LoomThreadInfo(
+            pool: pool,
+            index: 0,
+            name: "\(prefix)-\(name)",
+            kernelName: Self.shortenedPrefix(prefix, toBytes: Self.kernelNameLimit - 1 - shortName.utf8.count)
+                + "-\(shortName)",
+            cpus: CPUSet()
+        )
+    }
 }

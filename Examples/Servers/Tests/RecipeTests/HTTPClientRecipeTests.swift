@@ -1,9 +1,7 @@
 import Foundation
 import HTTPClientRecipe
-import HummingbirdRecipe
 import Loom
 import RecipeWork
-import ServiceLifecycle
 import Testing
 
 @Suite("AsyncHTTPClient on Loom", .timeLimit(.minutes(5)))
@@ -13,19 +11,8 @@ struct HTTPClientRecipeTests {
         let folder = try PublicFolder()
         defer { folder.remove() }
         // The server: the Hummingbird recipe on a runtime of its own.
-        let serverRuntime = try makeRuntime("ahcsrv")
-        let started = Handover<Int>()
-        let app = HummingbirdRecipe.makeApplication(
-            runtime: serverRuntime,
-            port: 0,
-            publicFolder: folder.path,
-            logger: quietLogger,
-            onServerRunning: { started.send($0) }
-        )
-        let group = ServiceGroup(services: [serverRuntime, app], gracefulShutdownSignals: [], logger: quietLogger)
-        let run = Task { try await group.run() }
-        let port = try #require(await started.receive())
-        let base = "http://127.0.0.1:\(port)"
+        let server = try await RunningHummingbird.start(runtime: try makeRuntime("ahcsrv"), folder: folder)
+        let base = server.base
 
         let runtime = try makeRuntime("ahc")
         let kernelNames = Set(runtime.threads.map(\.kernelName))
@@ -58,7 +45,6 @@ struct HTTPClientRecipeTests {
         runtime.close()
         #expect(threadNames().isDisjoint(with: kernelNames))
 
-        await group.triggerGracefulShutdown()
-        try await run.value
+        try await server.stop()
     }
 }

@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import HummingbirdRecipe
 import Loom
-import ServiceLifecycle
 import Testing
 
 @Suite("Hummingbird on Loom", .timeLimit(.minutes(5)))
@@ -12,22 +11,11 @@ struct HummingbirdRecipeTests {
         let folder = try PublicFolder()
         defer { folder.remove() }
         let runtime = try makeRuntime("hbroutes")
-        let started = Handover<Int>()
-        let app = HummingbirdRecipe.makeApplication(
-            runtime: runtime,
-            port: 0,
-            publicFolder: folder.path,
-            logger: quietLogger,
-            onServerRunning: { started.send($0) }
-        )
+        let server = try await RunningHummingbird.start(runtime: runtime, folder: folder)
         let kernelNames = Set(runtime.threads.map(\.kernelName))
         let blockingThreads = Set(runtime.threads.filter { $0.pool == .blocking }.map(\.kernelName))
         #expect(!blockingThreads.isEmpty)  // FileMiddleware took the runtime's blocking pool.
-        let group = ServiceGroup(services: [runtime, app], gracefulShutdownSignals: [], logger: quietLogger)
-        let run = Task { try await withTaskExecutorPreference(runtime.asyncExecutor) { try await group.run() } }
-
-        let port = try #require(await started.receive())
-        let base = "http://127.0.0.1:\(port)"
+        let base = server.base
         let client = HTTPClient(eventLoopGroup: runtime.eventLoopGroup)  // A client on the same loops.
         do {
             #expect(try await get("\(base)/primes/100", with: client) == (200, "25\n"))
@@ -58,8 +46,7 @@ struct HummingbirdRecipeTests {
         }
         try await client.shutdown()  // Clients first: the runtime stops its event loops when it stops.
 
-        await group.triggerGracefulShutdown()
-        try await run.value
+        try await server.stop()
         #expect(threadNames().isDisjoint(with: kernelNames))
     }
 

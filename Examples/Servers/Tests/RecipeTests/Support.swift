@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import Foundation
+import HummingbirdRecipe
 import Logging
 import Loom
 import NIOCore
+import ServiceLifecycle
 
 /// A runtime small enough for a 2-CPU machine, unpinned so that tests running side by side do not share CPUs.
 func makeRuntime(_ prefix: String) throws -> LoomRuntime {
@@ -91,4 +93,36 @@ struct ProductMissing: Error, CustomStringConvertible {
     var description: String {
         "the executable \(self.name) is not built (looked at \(self.looked)); run `swift build` for this package first"
     }
+}
+
+/// The Hummingbird recipe serving a folder on loopback, in a `ServiceGroup` with its runtime (listed first), run
+/// under the runtime's executor preference as `hummingbird-on-loom` does.
+struct RunningHummingbird {
+    /// `http://127.0.0.1:PORT`.
+    let base: String
+    private let group: ServiceGroup
+    private let run: Task<Void, any Error>
+
+    static func start(runtime: LoomRuntime, folder: PublicFolder) async throws -> RunningHummingbird {
+        let started = Handover<Int>()
+        let app = HummingbirdRecipe.makeApplication(
+            runtime: runtime,
+            port: 0,
+            publicFolder: folder.path,
+            logger: quietLogger,
+            onServerRunning: { started.send($0) }
+        )
+        let group = ServiceGroup(services: [runtime, app], gracefulShutdownSignals: [], logger: quietLogger)
+        let run = Task { try await withTaskExecutorPreference(runtime.asyncExecutor) { try await group.run() } }
+        guard let port = await started.receive() else { throw NeverStarted() }
+        return RunningHummingbird(base: "http://127.0.0.1:\(port)", group: group, run: run)
+    }
+
+    /// Graceful shutdown of the group; returns once the server and then the runtime have stopped.
+    func stop() async throws {
+        await self.group.triggerGracefulShutdown()
+        try await self.run.value
+    }
+
+    struct NeverStarted: Error {}
 }
