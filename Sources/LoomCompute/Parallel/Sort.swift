@@ -50,20 +50,7 @@ extension MutableCollection where Self: RandomAccessCollection, Element: Sendabl
     /// Sorts the contiguous storage in place, or a copy of the elements that is then written back.
     @inlinable
     mutating func parallelSort<Order: SortOrder>(order: Order) -> Order.Failure? where Order.Element == Element {
-        var failure: Order.Failure? = nil
-        let sortedInPlace: Void? = self.withContiguousMutableStorageIfAvailable { buffer in
-            failure = parallelMergeSort(buffer, order)
-        }
-        if sortedInPlace != nil { return failure }
-        var elements = Array(self)
-        failure = elements.withUnsafeMutableBufferPointer { parallelMergeSort($0, order) }
-        // Written back after a failure too: the copy holds every element once.
-        var index = self.startIndex
-        for element in elements {
-            self[index] = element
-            self.formIndex(after: &index)
-        }
-        return failure
+        self.withMutableBufferOrCopy { parallelMergeSort($0, order) }
     }
 }
 

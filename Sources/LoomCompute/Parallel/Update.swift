@@ -33,19 +33,27 @@ extension MutableCollection where Self: RandomAccessCollection, Element: Sendabl
     /// Runs `update(offset, &element)` for every element in parallel; returns the earliest error.
     @inlinable
     mutating func updateEach<E: Error>(_ update: (Int, inout Element) throws(E) -> Void) -> E? {
-        var failure: E? = nil
-        let inPlace: Void? = self.withContiguousMutableStorageIfAvailable { buffer in
-            failure = updateInParallel(buffer, update)
-        }
-        if inPlace != nil { return failure }
+        self.withMutableBufferOrCopy { updateInParallel($0, update) }
+    }
+}
+
+extension MutableCollection {
+    /// Runs `body` on the collection's contiguous storage, or, without it, on a copy of the elements that is then
+    /// written back — whatever `body` reports, since the copy holds every element once (`parallelSort`,
+    /// `parallelUpdate`).
+    @inlinable
+    mutating func withMutableBufferOrCopy<R>(_ body: (UnsafeMutableBufferPointer<Element>) -> R) -> R {
+        var result: R? = nil
+        let inPlace: Void? = self.withContiguousMutableStorageIfAvailable { buffer in result = body(buffer) }
+        if inPlace != nil, let result { return result }
         var elements = Array(self)
-        failure = elements.withUnsafeMutableBufferPointer { updateInParallel($0, update) }
+        let copied = elements.withUnsafeMutableBufferPointer { body($0) }
         var index = self.startIndex
-        for element in elements {  // Written back after a failure too: the copy holds every element once.
+        for element in elements {
             self[index] = element
             self.formIndex(after: &index)
         }
-        return failure
+        return copied
     }
 }
 
