@@ -17,7 +17,7 @@ import PackageDescription
 //                       and LoomConfiguration. Needs trait `Runtime`.
 //   LoomArgumentParser  product: LoomArguments (`--loom-*` flags) for swift-argument-parser commands.
 //   LoomTesting         product: the Swift Testing trait `.loomRuntime(asyncThreads:computeThreads:)`.
-//   LoomCLI             the `loom` executable (demo, info).
+//   LoomCLI             the `loom` executable (demo, info, top).
 //
 // Every package dependency is behind a trait, so a package that lists Loom with `traits: []` and uses only
 // LoomCompute (or LoomConfiguration) resolves none of them. The defaults give runtime users everything, a loom-rs
@@ -39,7 +39,7 @@ let package = Package(
             name: "Runtime",
             description:
                 "The async pool and LoomRuntime (products Loom, LoomTesting, the loom executable): swift-nio, "
-                + "swift-log, swift-service-lifecycle."
+                + "swift-log, swift-metrics (CoreMetrics), swift-service-lifecycle."
         ),
         .trait(
             name: "ArgumentParser",
@@ -61,6 +61,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: [.defaults]),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
@@ -88,7 +89,7 @@ let package = Package(
             name: "Loom",
             dependencies: [
                 "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", nio("NIOCore"), nio("NIOPosix"),
-                logging, serviceLifecycle,
+                logging, metrics, serviceLifecycle,
             ],
             swiftSettings: swift6
         ),
@@ -140,13 +141,14 @@ let package = Package(
             dependencies: [
                 "CLoomSystem", "LoomSystem", "LoomCompute", "LoomConfiguration", "Loom", "LoomArgumentParser",
                 "LoomCLI",
-                logging, serviceLifecycle, argumentParser, nio("NIOCore"), nio("NIOPosix"),
+                logging, metrics, serviceLifecycle, argumentParser, nio("NIOCore"), nio("NIOPosix"),
                 .product(
                     name: "Configuration",
                     package: "swift-configuration",
                     condition: .when(traits: ["SwiftConfiguration"])
                 ),
                 .product(name: "PropertyBased", package: "swift-property-based", condition: .when(traits: ["Runtime"])),
+                .product(name: "MetricsTestKit", package: "swift-metrics", condition: .when(traits: ["Runtime"])),
             ],
             swiftSettings: swift6
         ),
@@ -162,6 +164,10 @@ func nio(_ name: String) -> Target.Dependency {
 
 var logging: Target.Dependency {
     .product(name: "Logging", package: "swift-log", condition: .when(traits: ["Runtime"]))
+}
+
+var metrics: Target.Dependency {
+    .product(name: "CoreMetrics", package: "swift-metrics", condition: .when(traits: ["Runtime"]))
 }
 
 var serviceLifecycle: Target.Dependency {

@@ -142,8 +142,85 @@ void cloom_chaos_point(void) {
     }
 }
 
+// MARK: The statistics console's Unix socket
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+static int cloom_unix_address(const char *path, struct sockaddr_un *address) {
+    size_t length = strlen(path);
+    if (length == 0) return -EINVAL;
+    if (length >= sizeof(address->sun_path)) return -ENAMETOOLONG;
+    memset(address, 0, sizeof(*address));
+    address->sun_family = AF_UNIX;
+    memcpy(address->sun_path, path, length + 1);
+    return 0;
+}
+
+static int cloom_unix_socket(void) {
+#ifdef SOCK_CLOEXEC
+    return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+#else
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    return fd;
+#endif
+}
+
+int cloom_unix_listen(const char *path, int backlog) {
+    struct sockaddr_un address;
+    int rc = cloom_unix_address(path, &address);
+    if (rc < 0) return rc;
+    int fd = cloom_unix_socket();
+    if (fd < 0) return -errno;
+    // Bound but not listening, a socket refuses every connection; it listens only once it is owner-only.
+    if (bind(fd, (struct sockaddr *)&address, sizeof(address)) != 0 || chmod(path, S_IRUSR | S_IWUSR) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    if (listen(fd, backlog) != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0) {
+        int error = errno;
+        close(fd);
+        unlink(path);
+        return -error;
+    }
+    return fd;
+}
+
+int cloom_unix_connect(const char *path) {
+    struct sockaddr_un address;
+    int rc = cloom_unix_address(path, &address);
+    if (rc < 0) return rc;
+    int fd = cloom_unix_socket();
+    if (fd < 0) return -errno;
+    if (connect(fd, (struct sockaddr *)&address, sizeof(address)) != 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    return fd;
+}
+
+long cloom_peer_uid(int fd) {
+#ifdef SO_PEERCRED
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -errno;
+    return (long)credentials.uid;
+#else
+    uid_t uid;
+    gid_t gid;
+    if (getpeereid(fd, &uid, &gid) != 0) return -errno;
+    return (long)uid;
+#endif
+}
+
 __thread void *cloom_tls_worker = NULL;
 __thread void *cloom_tls_runtime = NULL;
 __thread void *cloom_tls_parker = NULL;
 __thread void *cloom_tls_async_pool = NULL;
 __thread void *cloom_tls_default_registry = NULL;
+__thread void *cloom_tls_latency_stripe = NULL;

@@ -26,6 +26,9 @@ import LoomSystem
 /// | `--loom-cuda-device <ordinal-or-uuid>` | `cuda_device` |
 /// | `--loom-watchdog <seconds>` | `watchdog` |
 /// | `--loom-blocking-threads <n>` | `blocking_threads` |
+/// | `--loom-statistics` / `--no-loom-statistics` | `statistics` |
+/// | `--loom-metrics-interval <seconds>` | `metrics_interval` |
+/// | `--loom-console <path>` | `console` |
 /// | `--loom-config <path>` | a configuration file (`.toml`, `.yaml`/`.yml`, `.json`), read as a file layer |
 ///
 /// Flags win over every other source. ArgumentParser itself rejects a count that is not an integer (exit code
@@ -99,6 +102,30 @@ public struct LoomArguments: ParsableArguments, Sendable {
     )
     public var blockingThreads: Int?
 
+    /// `--loom-statistics` / `--no-loom-statistics`: whether the runtime measures busy time and bridge latencies
+    /// (key `statistics`).
+    @Flag(
+        name: .customLong("loom-statistics"),
+        inversion: .prefixedNo,
+        help: "Measure busy time and bridge latencies for statistics (default: on)."
+    )
+    public var statistics: Bool?
+
+    /// `--loom-metrics-interval`: seconds between two swift-metrics reports (key `metrics_interval`; 0 turns
+    /// reporting off).
+    @Option(
+        name: .customLong("loom-metrics-interval"),
+        help: ArgumentHelp("Seconds between two swift-metrics reports (default: 10; 0: off).", valueName: "seconds")
+    )
+    public var metricsInterval: Double?
+
+    /// `--loom-console`: serve statistics on this Unix socket, for `loom top` (key `console`).
+    @Option(
+        name: .customLong("loom-console"),
+        help: ArgumentHelp("Serve statistics on this Unix socket, for loom top.", valueName: "path")
+    )
+    public var console: String?
+
     /// `--loom-config`: a configuration file to read (TOML, YAML or JSON by extension); it must exist.
     @Option(
         name: .customLong("loom-config"),
@@ -131,6 +158,9 @@ extension ConfigLayer {
         add(.cudaDevice, "cuda_device", arguments.cudaDevice.map(RawSetting.Value.text))
         add(.watchdog, "watchdog", arguments.watchdog.map(RawSetting.Value.number))
         add(.blockingThreads, "blocking_threads", arguments.blockingThreads.map(RawSetting.Value.integer))
+        add(.statistics, "statistics", arguments.statistics.map(RawSetting.Value.boolean))
+        add(.metricsInterval, "metrics_interval", arguments.metricsInterval.map(RawSetting.Value.number))
+        add(.console, "console", arguments.console.map(RawSetting.Value.text))
         return settings
     }
 }

@@ -11,6 +11,6 @@ struct LoomCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loom",
         abstract: "Inspect and exercise a Loom runtime: two pinned thread pools, one for async work, one for compute.",
-        subcommands: [DemoCommand.self, InfoCommand.self]
+        subcommands: [DemoCommand.self, InfoCommand.self, TopCommand.self]
     )
 }

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,6 +71,7 @@ extern __thread void *cloom_tls_runtime;
 extern __thread void *cloom_tls_parker;
 extern __thread void *cloom_tls_async_pool;
 extern __thread void *cloom_tls_default_registry;
+extern __thread void *cloom_tls_latency_stripe;
 /// The compute pool that `.parallel`, `join` and `scope` use on a thread that is not a compute worker (a runtime's
 /// async and I/O threads point it at the runtime's compute pool); NULL elsewhere.
 static inline void *cloom_default_registry(void) { return cloom_tls_default_registry; }
@@ -82,6 +84,27 @@ static inline void *cloom_current_worker(void) { return cloom_tls_worker; }
 static inline void cloom_set_current_worker(void *worker) { cloom_tls_worker = worker; }
 static inline void *cloom_current_runtime(void) { return cloom_tls_runtime; }
 static inline void cloom_set_current_runtime(void *runtime) { cloom_tls_runtime = runtime; }
+/// The bridge-latency histograms an async-pool thread records into (its own, so recording writes no shared line).
+static inline void *cloom_current_latency_stripe(void) { return cloom_tls_latency_stripe; }
+static inline void cloom_set_current_latency_stripe(void *stripe) { cloom_tls_latency_stripe = stripe; }
+
+/// CLOCK_MONOTONIC in nanoseconds (a vDSO call, ~20 ns): the statistics' busy/idle times and bridge latencies.
+static inline uint64_t cloom_monotonic_ns(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000u + (uint64_t)now.tv_nsec;
+}
+
+/// The statistics console's socket (`LOOM_CONSOLE`): a Unix stream socket bound at `path`, made owner-only
+/// (mode 0600) *before* it listens, so no other user can ever connect. Returns the listening fd (close-on-exec,
+/// non-blocking) or -errno; -ENAMETOOLONG when the path does not fit a sockaddr_un.
+int cloom_unix_listen(const char *path, int backlog);
+
+/// Connects a close-on-exec Unix stream socket to `path`; returns the fd or -errno.
+int cloom_unix_connect(const char *path);
+
+/// The user id of the process at the other end of a connected Unix socket (SO_PEERCRED), or -errno.
+long cloom_peer_uid(int fd);
 
 #ifdef __cplusplus
 }

@@ -39,6 +39,11 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) private var localHead = 0
     /// The length of the local FIFO, for diagnostics (written by the pool's thread only).
     private let localCount = Atomic<Int>(0)
+    /// Whether the threads time their idle periods and the bridge times its round trips (``LoomConfiguration/statistics``).
+    let measuresTime: Bool
+    /// Each thread's bridge-latency recorders (it alone writes them), and the one other threads share.
+    private let latencyStripes: [BridgeLatency]
+    private let sharedLatency = BridgeLatency()
 
     /// Starts one thread per entry of `threads`; each runs `onStart` first.
     ///
@@ -50,6 +55,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     init(
         threads infos: [LoomThreadInfo],
         contendedBy: Sleep? = nil,
+        measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
@@ -57,8 +63,11 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         self.threadInfos = infos
         self.contendedBy = contendedBy
         self.isSingleThreaded = infos.count == 1
-        self.sleep = Sleep(members: infos.map { _ in Sleeper() })
+        self.measuresTime = measuresTime
+        self.sleep = Sleep(members: infos.map { _ in Sleeper(measuresTime: measuresTime) })
+        self.latencyStripes = infos.map { _ in BridgeLatency() }
         let sleepers = self.sleep.members
+        let stripes = self.latencyStripes
         self.threads = try PinnedThread.startAll(
             infos,
             stackSize: LoomTuning.asyncStackSize,
@@ -67,7 +76,9 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
                 { [self] in
                     onStart?()
                     cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
+                    cloom_set_current_latency_stripe(Unmanaged.passUnretained(stripes[index]).toOpaque())
                     self.run(sleepers[index])
+                    cloom_set_current_latency_stripe(nil)
                     cloom_set_current_async_pool(nil)
                 }
             },
@@ -102,25 +113,33 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     private func run(_ sleeper: Sleeper) {
         let executor = self.asUnownedTaskExecutor()
         var localStreak = 0
+        sleeper.started()
         sleeper.enter(.running)
         defer { sleeper.enter(.stopped) }
         while true {
             if localStreak < 32, let job = self.popLocal() {
                 localStreak += 1
+                sleeper.countJob()  // Counted as it starts (see WorkerThread.execute).
                 job.runSynchronously(on: executor)
-                sleeper.countJob()
                 continue
             }
             localStreak = 0
-            if let job = self.queue.pop() ?? self.popLocal() {
+            if let job = self.queue.pop() {
+                sleeper.countSharedQueuePop()
+                sleeper.countJob()  // Counted as it starts (see WorkerThread.execute).
                 job.runSynchronously(on: executor)
-                sleeper.countJob()
+                continue
+            }
+            if let job = self.popLocal() {
+                sleeper.countJob()  // Counted as it starts (see WorkerThread.execute).
+                job.runSynchronously(on: executor)
                 continue
             }
             if self.isTerminating {
                 // Termination is set after the queue closed: one more look sees every job queued before. The local
                 // FIFO is empty here and only this thread fills it.
                 if let job = self.queue.pop() {
+                    sleeper.countJob()
                     job.runSynchronously(on: executor)
                     continue
                 }
@@ -149,6 +168,8 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// FIFO. Only this thread fills the local FIFO, and the run loop empties it before idling, so it is empty here;
     /// the check states that invariant where the protocol relies on it.
     private func idle(_ sleeper: Sleeper) {
+        sleeper.beginIdle()
+        defer { sleeper.endIdle() }
         sleeper.enter(.searching)
         for round in 0..<LoomTuning.asyncSpinRounds {
             if self.hasWork || self.isTerminating {
@@ -209,6 +230,43 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         )
     }
 
+    /// The pool's counters for ``LoomRuntime/statistics()``.
+    func statistics(now: UInt64) -> LoomStatistics.PoolStatistics {
+        let local = self.localCount.load(ordering: .relaxed)  // Relaxed: a snapshot.
+        let threads = zip(self.runningThreadInfos, self.sleep.members).map { info, sleeper in
+            LoomStatistics.ThreadStatistics(
+                info: info,
+                sleeper: sleeper,
+                queueDepth: self.isSingleThreaded ? local : 0,
+                now: now
+            )
+        }
+        return LoomStatistics.PoolStatistics(
+            pool: .async,
+            threads: threads,
+            sharedQueueDepth: self.queue.count,
+            sleep: self.sleep
+        )
+    }
+
+    // MARK: Bridge latencies
+
+    /// Records a bridge latency that began at `start` (``cloom_monotonic_ns()``): into the calling thread's own
+    /// recorder when it is one of this pool's threads (a plain store), else into the shared one (an atomic add).
+    func recordLatency(_ kind: BridgeLatency.Kind, since start: UInt64) {
+        let elapsed = cloom_monotonic_ns() &- start
+        if self.isCurrentThreadInPool, let raw = cloom_current_latency_stripe() {
+            Unmanaged<BridgeLatency>.fromOpaque(raw).takeUnretainedValue()[kind].recordAsOnlyWriter(elapsed)
+        } else {
+            self.sharedLatency[kind].recordShared(elapsed)
+        }
+    }
+
+    /// The histogram of one kind of bridge latency, over every recorder.
+    func latencyHistogram(_ kind: BridgeLatency.Kind) -> LoomStatistics.LatencyHistogram {
+        LatencyRecorder.histogram(of: (self.latencyStripes + [self.sharedLatency]).map { $0[kind] })
+    }
+
     // MARK: Lifecycle
 
     /// Lets queued jobs run, stops the threads and joins them (unless `join` is `false`, or the caller is one of
@@ -225,6 +283,21 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         self.sleep.wakeAll()
         if join && !self.isCurrentThreadInPool {
             for thread in self.threads { thread.join() }
+        }
+    }
+}
+
+/// The bridge's latency recorders of one async thread (or the shared set).
+final class BridgeLatency: Sendable {
+    enum Kind { case spawnCompute, computeMapItem }
+
+    private let spawnCompute = LatencyRecorder()
+    private let computeMapItem = LatencyRecorder()
+
+    subscript(kind: Kind) -> LatencyRecorder {
+        switch kind {
+        case .spawnCompute: self.spawnCompute
+        case .computeMapItem: self.computeMapItem
         }
     }
 }

@@ -1,3 +1,4 @@
+import CLoomSystem
 import LoomCompute
 import LoomConfiguration
 // The bridge from async code to the compute pool.
@@ -40,6 +41,24 @@ extension LoomRuntime {
     /// - Throws: what `body` throws, with its own type.
     @concurrent
     public func spawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
+        try await self.roundTrip(.spawnCompute, body)
+    }
+
+    /// One `computeMap` item with one element in flight: a ``spawnCompute(_:)`` round trip, timed as an item.
+    @usableFromInline
+    @concurrent
+    func computeMapItem<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
+        try await self.roundTrip(.computeMapItem, body)
+    }
+
+    /// The bridge: moves the task to the compute pool, runs `body`, moves it back; tracked, and timed into `kind`'s
+    /// histogram when the runtime measures time.
+    @concurrent
+    private func roundTrip<R, E: Error>(
+        _ kind: BridgeLatency.Kind,
+        _ body: sending () throws(E) -> R
+    ) async throws(E) -> sending R {
+        let start = self.asyncPool.measuresTime ? cloom_monotonic_ns() : 0
         self.tracker.computeStarted()
         let tracker = self.tracker
         let result = await withTaskExecutorPreference(self.computePool.taskExecutor) { () async -> Result<R, E> in
@@ -49,6 +68,7 @@ extension LoomRuntime {
             return result
         }
         await reschedule()  // Back on the executor the task prefers (the async pool, for Loom tasks).
+        if start != 0 { self.asyncPool.recordLatency(kind, since: start) }
         return try result.get()
     }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 import LoomCompute
 import LoomConfiguration
@@ -23,7 +24,22 @@ extension LoomBuilder {
         for warning in configuration.warnings {
             logger.warning("\(warning)", metadata: ["loom.runtime": "\(configuration.prefix)"])
         }
-        return try LoomRuntime(configuration: configuration, logger: logger)
+        return try LoomRuntime(
+            configuration: configuration,
+            logger: logger,
+            metricsFactory: self.runtimeMetricsFactoryBox as? any MetricsFactory
+        )
+    }
+
+    /// Sets the swift-metrics factory the runtime reports its statistics to (``LoomConfiguration/metricsInterval``).
+    /// Default: the factory the application bootstrapped with `MetricsSystem.bootstrap` before ``build()``; with
+    /// none, the runtime reports nothing. Libraries emit and applications bootstrap, so most programs need not call
+    /// this; it is for a program that keeps several registries, and for tests.
+    ///
+    /// - Parameter factory: where the `loom_` series go.
+    /// - Returns: a copy of the builder with the factory set.
+    public func metricsFactory(_ factory: any MetricsFactory) -> LoomBuilder {
+        self.with(\.runtimeMetricsFactoryBox, factory)
     }
 
     /// Sets the logger the runtime reports through: configuration warnings at ``build()``, the watchdog's reports

@@ -1,3 +1,4 @@
+import CLoomSystem
 import LoomCompute
 import LoomConfiguration
 import LoomSystem
@@ -42,5 +43,64 @@ extension LoomRuntime {
                 stalledFor: nil
             )
         }
+    }
+}
+
+extension LoomRuntime {
+    /// The runtime's cumulative counters (``LoomStatistics``): per thread of both pools jobs run, steals, shared-queue
+    /// pops, parks and wake-ups, busy and idle time; queue depths; tracked counts; the bridge's latency histograms.
+    ///
+    /// ```swift
+    /// let stats = runtime.statistics()
+    /// print(stats.computePool.jobsRun, stats.spawnComputeLatency.quantile(0.99) ?? .zero)
+    /// ```
+    ///
+    /// Cheap to take (it reads what each thread keeps for itself; it never stops or wakes one), so a reporter may
+    /// take it every second. What ``LoomConfiguration/metricsInterval`` reports to swift-metrics and what the console
+    /// (``LoomConfiguration/console``) serves are this value.
+    public func statistics() -> LoomStatistics {
+        Self.statisticsSource(
+            prefix: self.configuration.prefix,
+            startedAt: self.startedAt,
+            asyncPool: self.asyncPool,
+            registry: self.computePool.registry,
+            tracker: self.tracker
+        )()
+    }
+
+    /// What `statistics()` reads, as a closure that holds the pools but not the runtime (for the metrics reporter and
+    /// the console, which must not keep the runtime alive).
+    static func statisticsSource(
+        prefix: String,
+        startedAt: UInt64,
+        asyncPool: AsyncPool,
+        registry: Registry,
+        tracker: TaskTracker
+    ) -> @Sendable () -> LoomStatistics {
+        {
+            let now = cloom_monotonic_ns()
+            return LoomStatistics(
+                prefix: prefix,
+                uptimeNanoseconds: now &- startedAt,
+                asyncPool: asyncPool.statistics(now: now),
+                computePool: registry.statistics(now: now),
+                asyncTasksInFlight: tracker.asyncInFlight,
+                computeTasksInFlight: tracker.computeInFlight,
+                spawnComputeLatency: asyncPool.latencyHistogram(.spawnCompute),
+                computeMapItemLatency: asyncPool.latencyHistogram(.computeMapItem)
+            )
+        }
+    }
+}
+
+extension LoomRuntime {
+    /// Reports to swift-metrics now, on the calling thread, as the reporter thread does every interval; `false` when
+    /// the runtime does not report (no factory, or ``LoomConfiguration/metricsInterval`` off). For tests and for a
+    /// last report before closing.
+    @discardableResult
+    package func reportMetrics() -> Bool {
+        guard let reporter = self.metricsReporter.withLock({ $0?.reporter }) else { return false }
+        reporter.report()
+        return true
     }
 }

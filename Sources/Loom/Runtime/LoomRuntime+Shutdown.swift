@@ -53,6 +53,8 @@ extension LoomRuntime {
         }
         guard first else { return }
         self.watchdog.withLock { $0 }?.stop()
+        self.metricsReporter.withLock { $0 }?.loop.stop()
+        self.console.withLock { $0 }?.stop()
         // The async side first: its queued jobs may still use the compute pool (spawnCompute, `.parallel`, which the
         // async and I/O threads run on this runtime's compute pool), and nothing on the compute pool waits for them.
         self.asyncPool.close(join: join)

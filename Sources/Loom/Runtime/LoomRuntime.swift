@@ -1,4 +1,5 @@
 import CLoomSystem
+import CoreMetrics
 import Logging
 import LoomCompute
 import LoomConfiguration
@@ -57,7 +58,13 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// Whether a blocking call from inside a task has been reported (once per runtime).
     let warnedAboutBlocking = Atomic<Bool>(false)
     /// The stall reporter, when ``LoomConfiguration/watchdog`` is set.
-    let watchdog: LockedValue<Watchdog?> = LockedValue(nil)
+    let watchdog: LockedValue<HelperLoop?> = LockedValue(nil)
+    /// The swift-metrics reporter, when there is a factory and ``LoomConfiguration/metricsInterval`` is set.
+    let metricsReporter: LockedValue<(reporter: MetricsReporter, loop: HelperLoop)?> = LockedValue(nil)
+    /// The statistics console, when ``LoomConfiguration/console`` is set.
+    let console: LockedValue<ConsoleServer?> = LockedValue(nil)
+    /// When the runtime started (``cloom_monotonic_ns()``).
+    let startedAt = cloom_monotonic_ns()
 
     /// The logger of runtimes that were not given one (``LoomBuilder/logger(_:)``), and of messages that belong to no
     /// runtime.
@@ -72,8 +79,14 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     /// - Parameters:
     ///   - configuration: a resolved configuration (``LoomBuilder/resolve()``).
     ///   - logger: where the runtime reports (see ``LoomBuilder/logger(_:)``); `nil` for a `Logger` labelled `loom`.
+    ///   - metricsFactory: where the runtime reports its statistics (see ``LoomBuilder/metricsFactory(_:)``); `nil`
+    ///     for the factory the application bootstrapped, if any.
     /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` if a thread cannot be started.
-    public init(configuration: LoomConfiguration, logger: Logger? = nil) throws(LoomError) {
+    public init(
+        configuration: LoomConfiguration,
+        logger: Logger? = nil,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) throws(LoomError) {
         self.configuration = configuration
         let logger = logger ?? LoomRuntime.logger
         self.logger = logger
@@ -91,6 +104,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         self.computePool = try ComputePool(
             name: configuration.prefix,
             threads: computeInfos,
+            measuresTime: configuration.statistics,
             warn: warn,
             onThreadStart: { withExtendedLifetime(handle) { markThread() } }
         )
@@ -101,6 +115,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             self.asyncPool = try AsyncPool(
                 threads: asyncInfos,
                 contendedBy: compete ? registry.sleep : nil,
+                measuresTime: configuration.statistics,
                 warn: warn,
                 onStart: {
                     withExtendedLifetime(handle) { markThread() }
@@ -133,6 +148,44 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
                 self.shutDownPools(join: true)
                 throw error
             }
+        }
+        do {
+            try self.startObservers(metricsFactory: metricsFactory)
+        } catch {
+            self.shutDownPools(join: true)
+            throw error
+        }
+    }
+
+    /// Starts the metrics reporter and the console, when configured.
+    private func startObservers(metricsFactory: (any MetricsFactory)?) throws(LoomError) {
+        let statistics = Self.statisticsSource(
+            prefix: configuration.prefix,
+            startedAt: self.startedAt,
+            asyncPool: self.asyncPool,
+            registry: self.computePool.registry,
+            tracker: self.tracker
+        )
+        if let interval = self.configuration.metricsInterval,
+            let factory = MetricsReporter.factory(configured: metricsFactory)
+        {
+            let reporter = MetricsReporter(prefix: self.configuration.prefix, factory: factory, snapshot: statistics)
+            let loop = try HelperLoop.start(
+                prefix: self.configuration.prefix,
+                name: "metrics",
+                shortName: "met",
+                period: interval
+            ) { reporter.report() }
+            self.metricsReporter.withLock { $0 = (reporter, loop) }
+        }
+        if let path = self.configuration.console {
+            let server = try ConsoleServer.start(
+                path: path,
+                source: self.configuration.source(of: .console).description,
+                prefix: self.configuration.prefix,
+                snapshot: statistics
+            )
+            self.console.withLock { $0 = server }
         }
     }
 

@@ -122,7 +122,7 @@ where Base.Element: Sendable {
             if Task.isCancelled { return nil }
             guard let element = try await self.base.next() else { return nil }
             let transform = self.sequence.transform
-            return try await runtime.spawnCompute { try transform(element) }
+            return try await runtime.computeMapItem { try transform(element) }
         }
 
         /// Up to `maxConcurrency` elements in flight, in a ring of preallocated slots.

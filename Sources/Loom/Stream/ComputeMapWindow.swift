@@ -1,3 +1,4 @@
+import CLoomSystem
 import LoomCompute
 import LoomConfiguration
 import LoomSystem
@@ -34,6 +35,8 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
         var result: Result<Output, any Error>?
         var continuation: UnsafeContinuation<Void, Never>?
         var window: Unmanaged<ComputeMapWindow>?
+        /// When the element was handed to the pool (``cloom_monotonic_ns()``), or 0 when time is not measured.
+        var dispatchedAt: UInt64 = 0
     }
 
     private let slots: UnsafeMutablePointer<Slot>
@@ -68,6 +71,7 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
         slot.pointee.result = nil
         slot.pointee.continuation = nil
         slot.pointee.window = Unmanaged.passRetained(self)
+        slot.pointee.dispatchedAt = self.runtime.asyncPool.measuresTime ? cloom_monotonic_ns() : 0
         slot.pointee.state.store(Self.running, ordering: .relaxed)  // Relaxed: published by the queue hand-off.
         self.runtime.tracker.computeStarted()
         let header = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: JobHeader.self)
@@ -94,6 +98,9 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
             _ = slot.pointee.state.load(ordering: .acquiring)
         }
         let result = slot.pointee.result.take()!
+        if slot.pointee.dispatchedAt != 0 {
+            self.runtime.asyncPool.recordLatency(.computeMapItem, since: slot.pointee.dispatchedAt)
+        }
         self.head = (self.head + 1) % self.capacity
         self.count -= 1
         return try result.get()

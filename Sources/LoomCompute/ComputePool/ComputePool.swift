@@ -1,3 +1,4 @@
+import CLoomSystem
 import LoomSystem
 import Synchronization
 
@@ -60,6 +61,7 @@ public final class ComputePool: Sendable {
         name: String,
         threads: [LoomThreadInfo],
         isShared: Bool = false,
+        measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         onThreadStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
@@ -69,6 +71,7 @@ public final class ComputePool: Sendable {
             name: name,
             threads: threads,
             stackSize: LoomTuning.computeStackSize,
+            measuresTime: measuresTime,
             warn: warn,
             onStart: onThreadStart
         )
@@ -103,6 +106,13 @@ public final class ComputePool: Sendable {
 
     /// The number of worker threads.
     public var threadCount: Int { self.registry.threadCount }
+
+    /// The pool's counters: per worker, jobs run, steals, injector pops, parks, busy and idle time, queue depth.
+    /// Cheap to take: it reads what each worker keeps for itself and stops nobody. A runtime's pool is also part of
+    /// ``LoomRuntime/statistics()``.
+    public func statistics() -> LoomStatistics.PoolStatistics {
+        self.registry.statistics(now: cloom_monotonic_ns())
+    }
 
     /// Stops the pool: work already queued still runs, then the worker threads exit and are joined.
     /// Idempotent. Submitting work afterwards is a programming error (it traps).

@@ -15,7 +15,7 @@ import LoomSystem
 
 public struct LoomDiagnostics: Sendable, CustomStringConvertible {
     /// What a thread is doing.
-    public enum Activity: String, Sendable, CustomStringConvertible {
+    public enum Activity: String, Sendable, Codable, CustomStringConvertible {
         /// Started, not yet running its loop.
         case starting
         /// Running a job, or between two jobs.
@@ -173,10 +173,20 @@ public struct LoomDiagnostics: Sendable, CustomStringConvertible {
 extension LoomDiagnostics.ThreadState {
     package init(info: LoomThreadInfo, sleeper: Sleeper, queuedJobs: Int) {
         self.info = info
-        // Relaxed: hints, written by the thread itself.
-        let raw = sleeper.activity.load(ordering: .relaxed)
-        self.activity =
-            switch ThreadActivity(rawValue: raw) {
+        self.activity = LoomDiagnostics.Activity(sleeper: sleeper)
+        self.jobsRun = sleeper.jobsRun.load(ordering: .relaxed)
+        self.parks = sleeper.parks.load(ordering: .relaxed)
+        self.queuedJobs = queuedJobs
+        self.isListedAsleep = sleeper.isListedAsleep
+    }
+}
+
+extension LoomDiagnostics.Activity {
+    /// What `sleeper`'s thread records itself doing (a hint).
+    package init(sleeper: Sleeper) {
+        // Relaxed: a hint, written by the thread itself.
+        self =
+            switch ThreadActivity(rawValue: sleeper.activity.load(ordering: .relaxed)) {
             case .starting, nil: .starting
             case .running: .running
             case .searching: .searching
@@ -184,10 +194,6 @@ extension LoomDiagnostics.ThreadState {
             case .parked: .parked
             case .stopped: .stopped
             }
-        self.jobsRun = sleeper.jobsRun.load(ordering: .relaxed)
-        self.parks = sleeper.parks.load(ordering: .relaxed)
-        self.queuedJobs = queuedJobs
-        self.isListedAsleep = sleeper.isListedAsleep
     }
 }
 

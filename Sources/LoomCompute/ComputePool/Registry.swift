@@ -38,13 +38,14 @@ package final class Registry: @unchecked Sendable {
         name: String,
         threads infos: [LoomThreadInfo],
         stackSize: Int,
+        measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "a compute pool needs at least one thread")
         self.name = name
         self.threadInfos = infos
-        self.sleep = Sleep(members: infos.map { _ in Sleeper() })
+        self.sleep = Sleep(members: infos.map { _ in Sleeper(measuresTime: measuresTime) })
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
         let workers = self.workers
@@ -84,6 +85,20 @@ package final class Registry: @unchecked Sendable {
             pool: .compute,
             threads: threads,
             sharedQueueJobs: self.injector.count,
+            sleep: self.sleep
+        )
+    }
+
+    /// The pool's counters for ``ComputePool/statistics()`` and ``LoomRuntime/statistics()``, at `now`
+    /// (``cloom_monotonic_ns()``).
+    package func statistics(now: UInt64) -> LoomStatistics.PoolStatistics {
+        let threads = zip(self.runningThreadInfos, self.workers).map { info, worker in
+            LoomStatistics.ThreadStatistics(info: info, sleeper: worker.sleeper, queueDepth: worker.deque.count, now: now)
+        }
+        return LoomStatistics.PoolStatistics(
+            pool: .compute,
+            threads: threads,
+            sharedQueueDepth: self.injector.count,
             sleep: self.sleep
         )
     }

@@ -35,9 +35,31 @@ package final class Sleeper: @unchecked Sendable {
     /// Times the thread parked.
     @usableFromInline
     package let parks = Atomic<UInt64>(0)
+    /// Times it was woken from a park by a claim (a publisher, a latch setter, termination).
+    package let wakeUps = Atomic<UInt64>(0)
+    /// Steal attempts (victim deques probed) and successes; compute workers only.
+    package let stealAttempts = Atomic<UInt64>(0)
+    package let steals = Atomic<UInt64>(0)
+    /// Jobs taken from the pool's shared queue (the compute injector; the async pool's queue).
+    @usableFromInline
+    package let sharedQueuePops = Atomic<UInt64>(0)
+    /// Nanoseconds spent idle (spinning, yielding or parked) in idle periods that have ended.
+    @usableFromInline
+    package let idleNanoseconds = Atomic<UInt64>(0)
+    /// When the current idle period began (``cloom_monotonic_ns()``), or 0 while the thread is not idle.
+    @usableFromInline
+    package let idleSince = Atomic<UInt64>(0)
+    /// When the thread started its loop, or 0 before.
+    package let startedAt = Atomic<UInt64>(0)
+    /// Whether the thread times its idle periods (``LoomBuilder/statistics(_:)``): two clock reads per idle period.
+    @usableFromInline
+    package let measuresTime: Bool
     private let padding2 = CachePadding()
 
-    package init() { self.state = SleeperWords.make() }
+    package init(measuresTime: Bool = true) {
+        self.state = SleeperWords.make()
+        self.measuresTime = measuresTime
+    }
 
     deinit { SleeperWords.recycle(self.state) }
 
@@ -92,6 +114,57 @@ package final class Sleeper: @unchecked Sendable {
     package func countJob() {
         // Relaxed: single writer; readers only sum the counters as hints.
         self.jobsRun.store(self.jobsRun.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+
+    /// Counts a job taken from the pool's shared queue (owner thread only).
+    @inlinable
+    package func countSharedQueuePop() {
+        self.sharedQueuePops.store(self.sharedQueuePops.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+    }
+
+    /// Counts one search's steal attempts and whether it stole (owner thread only).
+    package func countSteals(attempts: UInt64, stole: Bool) {
+        guard attempts > 0 else { return }
+        self.stealAttempts.store(self.stealAttempts.load(ordering: .relaxed) &+ attempts, ordering: .relaxed)
+        if stole { self.steals.store(self.steals.load(ordering: .relaxed) &+ 1, ordering: .relaxed) }
+    }
+
+    /// The thread starts its loop (owner thread only).
+    package func started() {
+        self.startedAt.store(cloom_monotonic_ns(), ordering: .relaxed)
+    }
+
+    /// An idle period begins (owner thread only; a clock read when the thread measures time).
+    @inlinable
+    package func beginIdle() {
+        if self.measuresTime { self.idleSince.store(cloom_monotonic_ns(), ordering: .relaxed) }
+    }
+
+    /// The idle period ends (owner thread only).
+    @inlinable
+    package func endIdle() {
+        guard self.measuresTime else { return }
+        let since = self.idleSince.load(ordering: .relaxed)
+        guard since != 0 else { return }
+        let now = cloom_monotonic_ns()
+        self.idleNanoseconds.store(
+            self.idleNanoseconds.load(ordering: .relaxed) &+ (now &- since),
+            ordering: .relaxed
+        )
+        self.idleSince.store(0, ordering: .relaxed)
+    }
+
+    /// Busy and idle time up to `now`, counting an idle period still under way; `nil` when the thread does not
+    /// measure time or has not started.
+    package func busyAndIdle(now: UInt64) -> (busy: UInt64, idle: UInt64)? {
+        let started = self.startedAt.load(ordering: .relaxed)
+        guard self.measuresTime, started != 0, now > started else { return nil }
+        let since = self.idleSince.load(ordering: .relaxed)
+        var idle = self.idleNanoseconds.load(ordering: .relaxed)
+        if since != 0 && now > since { idle &+= now - since }
+        let lifetime = now - started
+        idle = min(idle, lifetime)
+        return (lifetime - idle, idle)
     }
 }
 
@@ -271,6 +344,7 @@ package final class Sleep: Sendable {
         }
         member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         member.block()
+        member.wakeUps.store(member.wakeUps.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         Chaos.point()
         member.enter(.running)
     }

@@ -55,15 +55,16 @@ package final class WorkerThread: @unchecked Sendable {
         self.sleep.newWork()
     }
 
-    /// Runs a job: a Loom job directly, a Swift concurrency job on this pool's task executor.
+    /// Runs a job: a Loom job directly, a Swift concurrency job on this pool's task executor. The job is counted
+    /// as it starts, so once whatever a job signals is seen, the job is in ``LoomStatistics`` already.
     @inlinable
     package func execute(_ job: JobRef) {
+        self.sleeper.countJob()
         if job.isTask {
             self.runTask(job.task)
         } else {
             job.execute()
         }
-        self.sleeper.countJob()
     }
 
     @usableFromInline
@@ -87,6 +88,7 @@ package final class WorkerThread: @unchecked Sendable {
         let workers = self.registry.workers
         let count = workers.count
         if count > 1 {
+            var attempts: UInt64 = 0
             var retry = true
             while retry {
                 retry = false
@@ -94,15 +96,21 @@ package final class WorkerThread: @unchecked Sendable {
                 for offset in 0..<count {
                     let victim = start + offset < count ? start + offset : start + offset - count
                     if victim == self.index { continue }
+                    attempts &+= 1
                     switch workers[victim].deque.steal() {
-                    case .success(let job): return job
+                    case .success(let job):
+                        self.sleeper.countSteals(attempts: attempts, stole: true)
+                        return job
                     case .retry: retry = true
                     case .empty: break
                     }
                 }
             }
+            self.sleeper.countSteals(attempts: attempts, stole: false)
         }
-        return self.registry.injector.pop()
+        guard let job = self.registry.injector.pop() else { return nil }
+        self.sleeper.countSharedQueuePop()
+        return job
     }
 
     private func nextRandom() -> UInt64 {
@@ -158,6 +166,8 @@ package final class WorkerThread: @unchecked Sendable {
         // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
         let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
         let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
+        self.sleeper.beginIdle()
+        defer { self.sleeper.endIdle() }
         self.sleeper.enter(yields ? .yielding : .searching)
         self.sleep.startSearching()
         for round in 0..<LoomTuning.workerSpinRounds {
@@ -176,6 +186,7 @@ package final class WorkerThread: @unchecked Sendable {
                 Chaos.point()
                 self.sleep.stopSearching { registry.hasVisibleWork() }
                 self.sleeper.enter(.running)
+                self.sleeper.endIdle()
                 self.execute(job)
                 return
             }
@@ -198,6 +209,7 @@ package final class WorkerThread: @unchecked Sendable {
         cloom_set_current_worker(Unmanaged.passUnretained(self).toOpaque())
         defer { cloom_set_current_worker(nil) }
         let terminating = { self.registry.isTerminating }
+        self.sleeper.started()
         self.sleeper.enter(.running)
         defer { self.sleeper.enter(.stopped) }
         while true {

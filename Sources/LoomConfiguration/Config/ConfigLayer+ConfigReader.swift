@@ -60,9 +60,9 @@ extension ConfigLayer {
         switch key {
         case .asyncThreads, .computeThreads, .blockingThreads, .computePoolSize, .cudaDevice:
             order = [integer, text, boolean, number]
-        case .pinThreads: order = [boolean, text, integer, number]
-        case .prefix, .cpuset: order = [text, integer, boolean, number]
-        case .watchdog: order = [number, integer, text, boolean]
+        case .pinThreads, .statistics: order = [boolean, text, integer, number]
+        case .prefix, .cpuset, .console: order = [text, integer, boolean, number]
+        case .watchdog, .metricsInterval: order = [number, integer, text, boolean]
         }
         for attempt in order {
             if let value = attempt() { return value }

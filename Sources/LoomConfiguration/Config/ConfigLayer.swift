@@ -34,6 +34,9 @@ package struct ConfigLayer: Sendable, Equatable {
     package var cudaDevice: Setting<CUDADeviceSelector>?
     package var watchdog: Setting<Duration>?
     package var blockingThreads: Setting<Int>?
+    package var statistics: Setting<Bool>?
+    package var metricsInterval: Setting<Duration>?
+    package var console: Setting<String>?
 
     /// A layer with no value set.
     package init() {}
@@ -63,6 +66,9 @@ package struct ConfigLayer: Sendable, Equatable {
             case .cudaDevice: self.cudaDevice = Setting(try Self.cudaDevice(raw), from: raw)
             case .watchdog: self.watchdog = Setting(try Self.seconds(raw), from: raw)
             case .blockingThreads: self.blockingThreads = Setting(try Self.threadCount(raw), from: raw)
+            case .statistics: self.statistics = Setting(try Self.boolean(raw), from: raw)
+            case .metricsInterval: self.metricsInterval = Setting(try Self.seconds(raw), from: raw)
+            case .console: self.console = Setting(try Self.socketPath(raw), from: raw)
             }
         }
     }
@@ -79,6 +85,9 @@ package struct ConfigLayer: Sendable, Equatable {
         result.cudaDevice = higher.cudaDevice ?? self.cudaDevice
         result.watchdog = higher.watchdog ?? self.watchdog
         result.blockingThreads = higher.blockingThreads ?? self.blockingThreads
+        result.statistics = higher.statistics ?? self.statistics
+        result.metricsInterval = higher.metricsInterval ?? self.metricsInterval
+        result.console = higher.console ?? self.console
         return result
     }
 
@@ -94,6 +103,9 @@ package struct ConfigLayer: Sendable, Equatable {
         case .cudaDevice: self.cudaDevice?.source
         case .watchdog: self.watchdog?.source
         case .blockingThreads: self.blockingThreads?.source
+        case .statistics: self.statistics?.source
+        case .metricsInterval: self.metricsInterval?.source
+        case .console: self.console?.source
         }
     }
 }
@@ -194,6 +206,22 @@ extension ConfigLayer {
         if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
             let code = String(control.value, radix: 16, uppercase: true)
             throw invalid(raw, "the prefix must not contain control characters (found U+\(code))")
+        }
+        return text
+    }
+
+    /// A Unix socket path: not empty, no NUL, short enough for `sockaddr_un` (107 bytes). Relative paths are taken
+    /// from the working directory.
+    private static func socketPath(_ raw: RawSetting) throws(LoomError) -> String {
+        let text: String
+        switch raw.value {
+        case .text(let value), .string(let value): text = value
+        default: throw wrongType(raw, "expected the path of a Unix socket")
+        }
+        guard !text.isEmpty else { throw invalid(raw, "the socket path must not be empty") }
+        guard !text.utf8.contains(0) else { throw invalid(raw, "the socket path must not contain NUL") }
+        guard text.utf8.count <= 107 else {
+            throw invalid(raw, "a Unix socket path may be at most 107 bytes long (this one is \(text.utf8.count))")
         }
         return text
     }

@@ -97,6 +97,10 @@ extension LoomBuilder {
             cudaDevice: merged.cudaDevice?.value,
             watchdog: merged.watchdog.flatMap { $0.value == .zero ? nil : $0.value },
             blockingThreads: merged.blockingThreads?.value ?? LoomConfiguration.defaultBlockingThreads,
+            statistics: merged.statistics?.value ?? true,
+            metricsInterval: merged.metricsInterval.map { $0.value == .zero ? nil : $0.value }
+                ?? LoomConfiguration.defaultMetricsInterval,
+            console: merged.console?.value,
             allowedCPUs: allowed,
             usableCPUs: usable,
             gpu: gpu,

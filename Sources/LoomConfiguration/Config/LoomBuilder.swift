@@ -44,6 +44,8 @@ public struct LoomBuilder: Sendable {
     /// The logger `logger(_:)` (module `Loom`) set, if any: a swift-log `Logger`, kept type-erased so that this
     /// module does not depend on swift-log.
     package var runtimeLoggerBox: (any Sendable)?
+    /// The swift-metrics factory `metricsFactory(_:)` (module `Loom`) set, if any, type-erased likewise.
+    package var runtimeMetricsFactoryBox: (any Sendable)?
 
     /// A builder with nothing configured: every value is its default and no file or variable is read.
     public init() {}
@@ -145,6 +147,33 @@ public struct LoomBuilder: Sendable {
     /// - Returns: a copy of the builder with the count set.
     public func blockingThreads(_ count: Int) -> LoomBuilder {
         self.setting(.blockingThreads, .integer(count), method: "blockingThreads")
+    }
+
+    /// Turns the time measurements of ``LoomRuntime/statistics()`` on or off (key `statistics`; default: on): busy
+    /// and idle time per thread and the bridge's latency histograms. See ``LoomConfiguration/statistics``.
+    ///
+    /// - Parameter enabled: `false` saves two clock reads per idle period and per `spawnCompute` round trip.
+    /// - Returns: a copy of the builder with the setting.
+    public func statistics(_ enabled: Bool) -> LoomBuilder {
+        self.setting(.statistics, .boolean(enabled), method: "statistics")
+    }
+
+    /// Sets how often the runtime reports to swift-metrics (key `metrics_interval`; default
+    /// ``LoomConfiguration/defaultMetricsInterval``). See ``LoomConfiguration/metricsInterval``.
+    ///
+    /// - Parameter interval: the time between two reports; `.zero` turns reporting off.
+    /// - Returns: a copy of the builder with the interval set.
+    public func metricsInterval(_ interval: Duration) -> LoomBuilder {
+        self.setting(.metricsInterval, .number(interval.inSeconds), method: "metricsInterval")
+    }
+
+    /// Serves the runtime's statistics on a Unix socket at `path`, for `loom top --attach path` (key `console`;
+    /// default: off). See ``LoomConfiguration/console``.
+    ///
+    /// - Parameter path: where to create the socket (at most 107 bytes).
+    /// - Returns: a copy of the builder with the console set.
+    public func console(path: String) -> LoomBuilder {
+        self.setting(.console, .string(path), method: "console(path:)")
     }
 
     package func setting(_ key: LoomConfiguration.Key, _ value: RawSetting.Value, method: String) -> LoomBuilder {

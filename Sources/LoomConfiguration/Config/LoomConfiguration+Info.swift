@@ -56,6 +56,9 @@ extension LoomConfiguration {
             (Key.cudaDevice.rawValue, self.cudaDevice.map(Self.json) ?? .null),
             (Key.watchdog.rawValue, self.watchdog.map { .double($0.inSeconds) } ?? .null),
             (Key.blockingThreads.rawValue, .int(self.blockingThreads)),
+            (Key.statistics.rawValue, .bool(self.statistics)),
+            (Key.metricsInterval.rawValue, self.metricsInterval.map { .double($0.inSeconds) } ?? .null),
+            (Key.console.rawValue, self.console.map { .string($0) } ?? .null),
             ("allowed_cpus", .string(self.allowedCPUs.description)),
             ("async_cpus", .string(self.asyncCPUs.description)),
             ("compute_cpus", .string(self.computeCPUs.description)),
@@ -99,6 +102,9 @@ extension LoomConfiguration {
         case .cudaDevice: self.cudaDevice.map(\.description) ?? "(none)"
         case .watchdog: self.watchdog.map { "\($0.inSeconds) s" } ?? "(off)"
         case .blockingThreads: "\(self.blockingThreads)"
+        case .statistics: "\(self.statistics)"
+        case .metricsInterval: self.metricsInterval.map { "\($0.inSeconds) s" } ?? "(off)"
+        case .console: self.console?.escapingControlCharacters ?? "(off)"
         }
     }
 

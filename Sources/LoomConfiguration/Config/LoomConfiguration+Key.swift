@@ -29,6 +29,13 @@ extension LoomConfiguration {
         case watchdog
         /// `blocking_threads`: the number of threads of the blocking pool (`spawnBlocking`, `blockingPool`).
         case blockingThreads = "blocking_threads"
+        /// `statistics`: whether the runtime measures time for ``LoomRuntime/statistics()`` (busy/idle time, bridge
+        /// latencies); the counters are always kept.
+        case statistics
+        /// `metrics_interval`: seconds between two reports to swift-metrics (0 turns reporting off).
+        case metricsInterval = "metrics_interval"
+        /// `console`: the path of a Unix socket on which the runtime serves its statistics to `loom top`.
+        case console
 
         /// The snake_case key (`compute_threads`).
         public var description: String { self.rawValue }

@@ -85,6 +85,40 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// much blocking file I/O should raise it.
     public static let defaultBlockingThreads = 4
 
+    /// Whether the runtime measures time for ``LoomRuntime/statistics()``: each pool thread's busy and idle time
+    /// (two clock reads per idle period) and the bridge's latency histograms (two per `spawnCompute` round trip and
+    /// per `computeMap` item). Off, those read as `nil` or empty; the counters (jobs, steals, parks, queue depths)
+    /// are kept either way, since they cost a store each on a line the thread owns.
+    ///
+    /// Key `statistics`, environment variable `LOOM_STATISTICS`, flag `--loom-statistics <bool>`, setter
+    /// ``LoomBuilder/statistics(_:)``; default: on.
+    public let statistics: Bool
+
+    /// How often the runtime reports its statistics to swift-metrics, or `nil` when it does not report.
+    ///
+    /// Reporting happens only when there is a metrics factory: the one given to ``LoomBuilder/metricsFactory(_:)``,
+    /// else the one the application bootstrapped (`MetricsSystem.bootstrap`) by the time the runtime starts. A
+    /// thread of its own (`{prefix}-metrics`) takes a snapshot each interval and updates the `loom_` series; the
+    /// pools' hot paths never touch swift-metrics.
+    ///
+    /// Key `metrics_interval` (seconds; `0` turns reporting off), environment variable `LOOM_METRICS_INTERVAL`,
+    /// flag `--loom-metrics-interval <seconds>`, setter ``LoomBuilder/metricsInterval(_:)``; default
+    /// ``defaultMetricsInterval``.
+    public let metricsInterval: Duration?
+
+    /// The default of ``metricsInterval``: 10 seconds (Prometheus scrapes every 15 to 60).
+    public static let defaultMetricsInterval = Duration.seconds(10)
+
+    /// The path of the Unix socket on which the runtime serves its statistics to `loom top`, or `nil` (the default).
+    ///
+    /// The socket is created when the runtime starts (an existing socket file there is replaced; any other file is
+    /// an error) with mode 0600 before it accepts connections, and connections from other users are refused. It is
+    /// removed when the runtime closes. The protocol is in `Documentation/Console.md`.
+    ///
+    /// Key `console`, environment variable `LOOM_CONSOLE`, flag `--loom-console <path>`, setter
+    /// ``LoomBuilder/console(path:)``; default: off.
+    public let console: String?
+
     /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).
     public let allowedCPUs: CPUSet
 
@@ -124,6 +158,9 @@ public struct LoomConfiguration: Sendable, Equatable {
         cudaDevice: CUDADeviceSelector?,
         watchdog: Duration? = nil,
         blockingThreads: Int = LoomConfiguration.defaultBlockingThreads,
+        statistics: Bool = true,
+        metricsInterval: Duration? = LoomConfiguration.defaultMetricsInterval,
+        console: String? = nil,
         allowedCPUs: CPUSet,
         usableCPUs: CPUSet,
         gpu: GPUDevice?,
@@ -140,6 +177,9 @@ public struct LoomConfiguration: Sendable, Equatable {
         self.cudaDevice = cudaDevice
         self.watchdog = watchdog
         self.blockingThreads = blockingThreads
+        self.statistics = statistics
+        self.metricsInterval = metricsInterval
+        self.console = console
         self.allowedCPUs = allowedCPUs
         self.usableCPUs = usableCPUs
         self.gpu = gpu

@@ -14,7 +14,7 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
     package static let maximumThreadsPerPool = 4096
 
     /// The pool a thread belongs to.
-    public enum Pool: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    public enum Pool: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
         /// The async pool: Swift concurrency jobs and async I/O.
         case async
         /// The compute pool: CPU-bound work.

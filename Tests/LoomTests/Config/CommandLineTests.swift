@@ -19,7 +19,8 @@ struct CommandLineTests {
             "--loom-prefix", "cli", "--loom-cpuset", "0-3", "--loom-async-threads", "2",
             "--loom-compute-threads", "2", "--no-loom-pin-threads", "--loom-cuda-device", "GPU-77",
             "--loom-watchdog", "0.5",
-            "--loom-blocking-threads", "7",
+            "--loom-blocking-threads", "7", "--no-loom-statistics", "--loom-metrics-interval", "2.5",
+            "--loom-console", "/tmp/x.sock",
         ])
         #expect(configuration.prefix == "cli")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -29,6 +30,10 @@ struct CommandLineTests {
         #expect(configuration.cudaDevice == .uuid("GPU-77"))
         #expect(configuration.watchdog == .milliseconds(500))
         #expect(configuration.blockingThreads == 7)
+        #expect(configuration.statistics == false)
+        #expect(configuration.metricsInterval == .milliseconds(2500))
+        #expect(configuration.console == "/tmp/x.sock")
+        #expect(configuration.source(of: .statistics).description == "flag --no-loom-statistics")
         for key in LoomConfiguration.Key.allCases where key != .computePoolSize {
             #expect(configuration.source(of: key).kind == .cli, "\(key)")
         }

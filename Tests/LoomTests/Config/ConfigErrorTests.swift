@@ -278,6 +278,24 @@ struct ConfigErrorTests {
             parts: ["for watchdog", "flag --loom-watchdog", "number of seconds"]
         ),
         Case(
+            name: "statistics that is not a boolean, from the environment",
+            builder: { .hermetic(environment: ["LOOM_STATISTICS": "maybe"]).envPrefix("LOOM") },
+            code: .invalidConfiguration,
+            parts: ["\"maybe\"", "for statistics", "environment variable LOOM_STATISTICS", "true or false"]
+        ),
+        Case(
+            name: "a negative metrics interval from a flag",
+            builder: { .hermetic().withCLIArgs(try LoomArguments.parse(["--loom-metrics-interval=-2"])) },
+            code: .invalidConfiguration,
+            parts: ["\"-2.0\"", "metrics_interval", "flag --loom-metrics-interval", "number of seconds"]
+        ),
+        Case(
+            name: "a console path that is a number, from a file",
+            builder: { .hermetic().file(try Self.scratch.write("c.toml", "console = 7")) },
+            code: .invalidConfiguration,
+            parts: ["\"7\"", "for console", "c.toml", "path of a Unix socket"]
+        ),
+        Case(
             name: "an overridden bad value is still reported",
             builder: { .hermetic(environment: ["LOOM_COMPUTE_THREADS": "x"]).envPrefix("LOOM").computeThreads(3) },
             code: .invalidConfiguration,

@@ -24,6 +24,9 @@ struct ConfigFileTests {
             cuda_device = 1
             watchdog = 30
             blocking_threads = 8
+            statistics = false
+            metrics_interval = 15
+            console = "/run/svc/loom.sock"
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -36,6 +39,9 @@ struct ConfigFileTests {
         #expect(configuration.cudaDevice == .ordinal(1))
         #expect(configuration.watchdog == .seconds(30))
         #expect(configuration.blockingThreads == 8)
+        #expect(configuration.statistics == false)
+        #expect(configuration.metricsInterval == .seconds(15))
+        #expect(configuration.console == "/run/svc/loom.sock")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0) == .file(path) })
     }
 

@@ -26,6 +26,9 @@ struct ConfigReaderTests {
             "loom.cudaDevice": "GPU-1",
             "loom.watchdog": 2.5,
             "loom.blockingThreads": 5,
+            "loom.statistics": false,
+            "loom.metricsInterval": 30,
+            "loom.console": "/tmp/reader.sock",
         ])
         #expect(configuration.prefix == "reader")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -36,6 +39,9 @@ struct ConfigReaderTests {
         #expect(configuration.cudaDevice == .uuid("GPU-1"))
         #expect(configuration.watchdog == .milliseconds(2500))
         #expect(configuration.blockingThreads == 5)
+        #expect(configuration.statistics == false)
+        #expect(configuration.metricsInterval == .seconds(30))
+        #expect(configuration.console == "/tmp/reader.sock")
         #expect(configuration.source(of: .computePoolSize).description == "ConfigReader key loom.computePoolSize")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .code })
     }

@@ -24,6 +24,9 @@ struct EnvironmentTests {
             "LOOM_CUDA_DEVICE": "3",
             "LOOM_WATCHDOG": "10",
             "LOOM_BLOCKING_THREADS": "6",
+            "LOOM_STATISTICS": "no",
+            "LOOM_METRICS_INTERVAL": "0",
+            "LOOM_CONSOLE": "/tmp/env.sock",
         ])
         #expect(configuration.prefix == "env")
         #expect(configuration.cpuset == [2, 3, 4, 5])
@@ -34,6 +37,9 @@ struct EnvironmentTests {
         #expect(configuration.cudaDevice == .ordinal(3))
         #expect(configuration.watchdog == .seconds(10))
         #expect(configuration.blockingThreads == 6)
+        #expect(configuration.statistics == false)
+        #expect(configuration.metricsInterval == nil, "0 turns reporting off")
+        #expect(configuration.console == "/tmp/env.sock")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .environment })
     }
 
@@ -83,9 +89,9 @@ struct EnvironmentTests {
 
     @Test("an unknown variable far from every key lists the known ones")
     func unknownWithoutSuggestion() throws {
-        let configuration = try self.resolve(["LOOM_COLOUR": "blue"])
+        let configuration = try self.resolve(["LOOM_ZQXJ": "blue"])
         let warning = try #require(configuration.warnings.first)
-        #expect(warning.contains("LOOM_COLOUR is not a Loom setting"))
+        #expect(warning.contains("LOOM_ZQXJ is not a Loom setting"))
         #expect(warning.contains("Loom reads"))
         #expect(warning.contains("LOOM_COMPUTE_THREADS"))
     }

@@ -24,8 +24,8 @@ struct InfoRenderingTests {
         #expect(
             Set(json.keys) == [
                 "prefix", "cpuset", "async_threads", "compute_threads", "pin_threads", "compute_pool_size",
-                "cuda_device", "watchdog", "blocking_threads", "allowed_cpus", "async_cpus", "compute_cpus", "sources",
-                "threads",
+                "cuda_device", "watchdog", "blocking_threads", "statistics", "metrics_interval", "console",
+                "allowed_cpus", "async_cpus", "compute_cpus", "sources", "threads",
             ]
         )
         #expect(json["prefix"] as? String == "svc")
