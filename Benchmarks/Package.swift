@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // For the async-pool design spike (a NIO event loop as a TaskExecutor) in RuntimeBenchmarks.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        // O1/O4: a metrics factory for the observability overhead benchmarks.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
     targets: benchmarkTargets.map { name in
         .executableTarget(
@@ -22,6 +24,7 @@ let package = Package(
                 .product(name: "Loom", package: "Loom"),
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             path: "Benchmarks/\(name)",
             swiftSettings: [.swiftLanguageMode(.v6)],

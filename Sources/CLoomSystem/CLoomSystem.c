@@ -224,3 +224,4 @@ __thread void *cloom_tls_parker = NULL;
 __thread void *cloom_tls_async_pool = NULL;
 __thread void *cloom_tls_default_registry = NULL;
 __thread void *cloom_tls_latency_stripe = NULL;
+__thread uint32_t cloom_tls_sample_tick = 0;

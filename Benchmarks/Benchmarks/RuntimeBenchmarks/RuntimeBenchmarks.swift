@@ -20,4 +20,5 @@ let benchmarks: @Sendable () -> Void = {
     registerComputeMapBenchmarks()
     registerLatencyBenchmarks()
     registerAwaitedParallelBenchmarks()
+    registerOverheadBenchmarks()
 }

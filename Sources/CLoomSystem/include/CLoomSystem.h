@@ -72,6 +72,7 @@ extern __thread void *cloom_tls_parker;
 extern __thread void *cloom_tls_async_pool;
 extern __thread void *cloom_tls_default_registry;
 extern __thread void *cloom_tls_latency_stripe;
+extern __thread uint32_t cloom_tls_sample_tick;
 /// The compute pool that `.parallel`, `join` and `scope` use on a thread that is not a compute worker (a runtime's
 /// async and I/O threads point it at the runtime's compute pool); NULL elsewhere.
 static inline void *cloom_default_registry(void) { return cloom_tls_default_registry; }
@@ -87,6 +88,10 @@ static inline void cloom_set_current_runtime(void *runtime) { cloom_tls_runtime 
 /// The bridge-latency histograms an async-pool thread records into (its own, so recording writes no shared line).
 static inline void *cloom_current_latency_stripe(void) { return cloom_tls_latency_stripe; }
 static inline void cloom_set_current_latency_stripe(void *stripe) { cloom_tls_latency_stripe = stripe; }
+
+/// True for one call in 8 on each thread: which bridge round trips are timed (a sample, so that timing costs ~1/8 of
+/// two clock reads per call).
+static inline int cloom_sample_tick(void) { return (++cloom_tls_sample_tick & 7u) == 0; }
 
 /// CLOCK_MONOTONIC in nanoseconds (a vDSO call, ~20 ns): the statistics' busy/idle times and bridge latencies.
 static inline uint64_t cloom_monotonic_ns(void) {

@@ -39,7 +39,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) private var localHead = 0
     /// The length of the local FIFO, for diagnostics (written by the pool's thread only).
     private let localCount = Atomic<Int>(0)
-    /// Whether the threads time their idle periods and the bridge times its round trips (``LoomConfiguration/statistics``).
+    /// Whether the threads time their parks and the bridge its round trips (``LoomConfiguration/statistics``).
     let measuresTime: Bool
     /// Each thread's bridge-latency recorders (it alone writes them), and the one other threads share.
     private let latencyStripes: [BridgeLatency]
@@ -168,8 +168,6 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// FIFO. Only this thread fills the local FIFO, and the run loop empties it before idling, so it is empty here;
     /// the check states that invariant where the protocol relies on it.
     private func idle(_ sleeper: Sleeper) {
-        sleeper.beginIdle()
-        defer { sleeper.endIdle() }
         sleeper.enter(.searching)
         for round in 0..<LoomTuning.asyncSpinRounds {
             if self.hasWork || self.isTerminating {
@@ -251,15 +249,25 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
 
     // MARK: Bridge latencies
 
-    /// Records a bridge latency that began at `start` (``cloom_monotonic_ns()``): into the calling thread's own
-    /// recorder when it is one of this pool's threads (a plain store), else into the shared one (an atomic add).
-    func recordLatency(_ kind: BridgeLatency.Kind, since start: UInt64) {
-        let elapsed = cloom_monotonic_ns() &- start
+    /// Counts one bridge call of `kind` and, when it was timed (`start` is its ``cloom_monotonic_ns()``, not 0),
+    /// records its latency: into the calling thread's own recorders when it is one of this pool's threads (plain
+    /// stores), else into the shared ones (atomic adds).
+    func recordBridgeCall(_ kind: BridgeLatency.Kind, since start: UInt64) {
+        let elapsed = start == 0 ? 0 : cloom_monotonic_ns() &- start
         if self.isCurrentThreadInPool, let raw = cloom_current_latency_stripe() {
-            Unmanaged<BridgeLatency>.fromOpaque(raw).takeUnretainedValue()[kind].recordAsOnlyWriter(elapsed)
+            Unmanaged<BridgeLatency>.fromOpaque(raw)._withUnsafeGuaranteedRef { stripe in
+                stripe.countAsOnlyWriter(kind)
+                if start != 0 { stripe[kind].recordAsOnlyWriter(elapsed) }
+            }
         } else {
-            self.sharedLatency[kind].recordShared(elapsed)
+            self.sharedLatency.countShared(kind)
+            if start != 0 { self.sharedLatency[kind].recordShared(elapsed) }
         }
+    }
+
+    /// Bridge calls of one kind, over every thread.
+    func bridgeCalls(_ kind: BridgeLatency.Kind) -> UInt64 {
+        (self.latencyStripes + [self.sharedLatency]).reduce(0) { $0 &+ $1.calls(kind) }
     }
 
     /// The histogram of one kind of bridge latency, over every recorder.
@@ -287,12 +295,39 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// The bridge's latency recorders of one async thread (or the shared set).
+/// The bridge's call counts and latency recorders of one async thread (or the shared set).
 final class BridgeLatency: Sendable {
     enum Kind { case spawnCompute, computeMapItem }
 
     private let spawnCompute = LatencyRecorder()
     private let computeMapItem = LatencyRecorder()
+    private let spawnComputeCalls = Atomic<UInt64>(0)
+    private let computeMapItemCalls = Atomic<UInt64>(0)
+
+    /// Counts a call; only the stripe's thread may call this (a load and a store).
+    func countAsOnlyWriter(_ kind: Kind) {
+        switch kind {
+        case .spawnCompute:
+            self.spawnComputeCalls.store(self.spawnComputeCalls.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        case .computeMapItem:
+            self.computeMapItemCalls.store(self.computeMapItemCalls.load(ordering: .relaxed) &+ 1, ordering: .relaxed)
+        }
+    }
+
+    /// Counts a call from any thread.
+    func countShared(_ kind: Kind) {
+        switch kind {
+        case .spawnCompute: self.spawnComputeCalls.add(1, ordering: .relaxed)
+        case .computeMapItem: self.computeMapItemCalls.add(1, ordering: .relaxed)
+        }
+    }
+
+    func calls(_ kind: Kind) -> UInt64 {
+        switch kind {
+        case .spawnCompute: self.spawnComputeCalls.load(ordering: .relaxed)
+        case .computeMapItem: self.computeMapItemCalls.load(ordering: .relaxed)
+        }
+    }
 
     subscript(kind: Kind) -> LatencyRecorder {
         switch kind {

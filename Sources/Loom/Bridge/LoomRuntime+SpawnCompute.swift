@@ -51,14 +51,14 @@ extension LoomRuntime {
         try await self.roundTrip(.computeMapItem, body)
     }
 
-    /// The bridge: moves the task to the compute pool, runs `body`, moves it back; tracked, and timed into `kind`'s
-    /// histogram when the runtime measures time.
+    /// The bridge: moves the task to the compute pool, runs `body`, moves it back; tracked, counted, and — one call
+    /// in 8 per calling thread, when the runtime measures time — timed into `kind`'s histogram.
     @concurrent
     private func roundTrip<R, E: Error>(
         _ kind: BridgeLatency.Kind,
         _ body: sending () throws(E) -> R
     ) async throws(E) -> sending R {
-        let start = self.asyncPool.measuresTime ? cloom_monotonic_ns() : 0
+        let start = self.asyncPool.measuresTime && cloom_sample_tick() != 0 ? cloom_monotonic_ns() : 0
         self.tracker.computeStarted()
         let tracker = self.tracker
         let result = await withTaskExecutorPreference(self.computePool.taskExecutor) { () async -> Result<R, E> in
@@ -68,7 +68,7 @@ extension LoomRuntime {
             return result
         }
         await reschedule()  // Back on the executor the task prefers (the async pool, for Loom tasks).
-        if start != 0 { self.asyncPool.recordLatency(kind, since: start) }
+        self.asyncPool.recordBridgeCall(kind, since: start)
         return try result.get()
     }
 

@@ -86,6 +86,8 @@ extension LoomRuntime {
                 computePool: registry.statistics(now: now),
                 asyncTasksInFlight: tracker.asyncInFlight,
                 computeTasksInFlight: tracker.computeInFlight,
+                spawnComputeCalls: asyncPool.bridgeCalls(.spawnCompute),
+                computeMapItems: asyncPool.bridgeCalls(.computeMapItem),
                 spawnComputeLatency: asyncPool.latencyHistogram(.spawnCompute),
                 computeMapItemLatency: asyncPool.latencyHistogram(.computeMapItem)
             )

@@ -13,7 +13,8 @@ import LoomSystem
 /// `_idle_seconds_total` (floating-point counters), `_queue_depth`, `_shared_queue_depth`, `_threads`,
 /// `_sleeping_threads` (gauges); per runtime, `loom_tasks_in_flight` (gauge, dimension `kind`: `async` or
 /// `compute`), `loom_bridge_round_trips_total` (counter) and `loom_bridge_latency_seconds` (gauge, the quantile
-/// over the last interval, dimension `quantile`: `0.5`, `0.9`, `0.99`), both with dimension `kind`:
+/// of the calls timed over the last interval, one in 8; dimension `quantile`: `0.5`, `0.9`, `0.99`), both with
+/// dimension `kind`:
 /// `spawn_compute` or `compute_map_item`.
 final class MetricsReporter: @unchecked Sendable {
     // Sendable: `report()` runs under `lock`; everything else is immutable.
@@ -96,9 +97,15 @@ final class MetricsReporter: @unchecked Sendable {
             }
         }
 
-        func report(_ now: LoomStatistics.LatencyHistogram, since before: LoomStatistics.LatencyHistogram?) {
+        func report(
+            calls: UInt64,
+            since callsBefore: UInt64?,
+            _ now: LoomStatistics.LatencyHistogram,
+            since before: LoomStatistics.LatencyHistogram?
+        ) {
+            let previous = callsBefore ?? 0
+            self.roundTrips.increment(by: Int64(clamping: calls >= previous ? calls - previous : 0))
             let window = before.map { now.subtracting($0) } ?? now
-            self.roundTrips.increment(by: Int64(clamping: window.count))
             guard window.count > 0 else { return }
             for (quantile, gauge) in self.quantiles {
                 if let value = window.quantile(quantile) { gauge.record(value.inSeconds) }
@@ -151,8 +158,18 @@ final class MetricsReporter: @unchecked Sendable {
             self.computeSeries.report(now.computePool, since: last?.computePool)
             self.asyncTasks.record(now.asyncTasksInFlight)
             self.computeTasks.record(now.computeTasksInFlight)
-            self.spawnCompute.report(now.spawnComputeLatency, since: last?.spawnComputeLatency)
-            self.computeMapItem.report(now.computeMapItemLatency, since: last?.computeMapItemLatency)
+            self.spawnCompute.report(
+                calls: now.spawnComputeCalls,
+                since: last?.spawnComputeCalls,
+                now.spawnComputeLatency,
+                since: last?.spawnComputeLatency
+            )
+            self.computeMapItem.report(
+                calls: now.computeMapItems,
+                since: last?.computeMapItems,
+                now.computeMapItemLatency,
+                since: last?.computeMapItemLatency
+            )
             last = now
         }
     }

@@ -35,7 +35,7 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
         var result: Result<Output, any Error>?
         var continuation: UnsafeContinuation<Void, Never>?
         var window: Unmanaged<ComputeMapWindow>?
-        /// When the element was handed to the pool (``cloom_monotonic_ns()``), or 0 when time is not measured.
+        /// When the element was handed to the pool (``cloom_monotonic_ns()``), or 0 when this item is not timed.
         var dispatchedAt: UInt64 = 0
     }
 
@@ -71,7 +71,8 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
         slot.pointee.result = nil
         slot.pointee.continuation = nil
         slot.pointee.window = Unmanaged.passRetained(self)
-        slot.pointee.dispatchedAt = self.runtime.asyncPool.measuresTime ? cloom_monotonic_ns() : 0
+        slot.pointee.dispatchedAt =
+            self.runtime.asyncPool.measuresTime && cloom_sample_tick() != 0 ? cloom_monotonic_ns() : 0
         slot.pointee.state.store(Self.running, ordering: .relaxed)  // Relaxed: published by the queue hand-off.
         self.runtime.tracker.computeStarted()
         let header = UnsafeMutableRawPointer(slot).assumingMemoryBound(to: JobHeader.self)
@@ -98,9 +99,7 @@ final class ComputeMapWindow<Element: Sendable, Output: Sendable>: @unchecked Se
             _ = slot.pointee.state.load(ordering: .acquiring)
         }
         let result = slot.pointee.result.take()!
-        if slot.pointee.dispatchedAt != 0 {
-            self.runtime.asyncPool.recordLatency(.computeMapItem, since: slot.pointee.dispatchedAt)
-        }
+        self.runtime.asyncPool.recordBridgeCall(.computeMapItem, since: slot.pointee.dispatchedAt)
         self.head = (self.head + 1) % self.capacity
         self.count -= 1
         return try result.get()

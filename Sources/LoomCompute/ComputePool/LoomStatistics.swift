@@ -10,7 +10,8 @@ import Synchronization
 /// Each thread writes its own counters (a plain load and store on a cache line of its own, no read-modify-write), and a
 /// snapshot sums them without stopping or waking anybody, so values taken while threads run are a moment's picture,
 /// not an atomic one. Times are measured only when ``LoomConfiguration/statistics`` is on (the default): two clock
-/// reads per idle period of a thread and per bridge round trip.
+/// reads per park of a thread and per timed bridge call (one in 8). A thread is idle while parked; searching for work counts as
+/// busy.
 ///
 /// ```swift
 /// let before = runtime.statistics()
@@ -46,9 +47,10 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
         public let parks: UInt64
         /// Times it was woken from a park.
         public let wakeUps: UInt64
-        /// Nanoseconds not idle since it started (running jobs, or between them); `nil` when time is not measured.
+        /// Nanoseconds not parked since it started: running jobs, and searching for work between them (as tokio's
+        /// `worker_total_busy_duration` counts); `nil` when time is not measured.
         public let busyNanoseconds: UInt64?
-        /// Nanoseconds idle (searching, yielding or parked); `nil` when time is not measured.
+        /// Nanoseconds parked; `nil` when time is not measured.
         public let idleNanoseconds: UInt64?
         /// Jobs in its own queue now (a compute worker's deque; a one-thread async pool's local queue).
         public let queueDepth: Int
@@ -134,9 +136,11 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
 
         /// The number of buckets a recorder keeps: values up to 2⁴⁰ ns (about 18 minutes); longer ones land in the
         /// last.
-        package static let bucketCount = 8 * 38 + 8
+        @usableFromInline
+        package static var bucketCount: Int { 8 * 38 + 8 }
 
         /// The bucket index of `nanoseconds`.
+        @inlinable
         package static func bucketIndex(_ nanoseconds: UInt64) -> Int {
             if nanoseconds < 8 { return Int(nanoseconds) }
             let octave = 63 - nanoseconds.leadingZeroBitCount  // >= 3
@@ -167,9 +171,16 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
     public let asyncTasksInFlight: Int
     /// Tracked `spawnCompute` / `scopeCompute` calls (and `computeMap` items) in flight now.
     public let computeTasksInFlight: Int
-    /// `spawnCompute` and `scopeCompute` round trips, from the call to the caller's resumption.
+    /// `spawnCompute` and `scopeCompute` calls that have returned.
+    public let spawnComputeCalls: UInt64
+    /// `computeMap` items whose results were taken.
+    public let computeMapItems: UInt64
+    /// The latency of `spawnCompute` and `scopeCompute` round trips, from the call to the caller's resumption. A
+    /// sample: each thread times one call in 8 (so timing costs an eighth of two clock reads per call), so
+    /// ``LatencyHistogram/count`` is about an eighth of ``spawnComputeCalls``.
     public let spawnComputeLatency: LatencyHistogram
-    /// `computeMap` items, from handing the element to the compute pool to the consumer taking its result.
+    /// The latency of `computeMap` items, from handing the element to the compute pool to the consumer taking its
+    /// result; sampled one in 8 like ``spawnComputeLatency``.
     public let computeMapItemLatency: LatencyHistogram
 
     package init(
@@ -179,6 +190,8 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
         computePool: PoolStatistics,
         asyncTasksInFlight: Int,
         computeTasksInFlight: Int,
+        spawnComputeCalls: UInt64,
+        computeMapItems: UInt64,
         spawnComputeLatency: LatencyHistogram,
         computeMapItemLatency: LatencyHistogram
     ) {
@@ -188,6 +201,8 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
         self.computePool = computePool
         self.asyncTasksInFlight = asyncTasksInFlight
         self.computeTasksInFlight = computeTasksInFlight
+        self.spawnComputeCalls = spawnComputeCalls
+        self.computeMapItems = computeMapItems
         self.spawnComputeLatency = spawnComputeLatency
         self.computeMapItemLatency = computeMapItemLatency
     }
@@ -204,17 +219,17 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
             if let busy = stats.busyNanoseconds { line += ", busy \(busy / 1_000_000) ms" }
             return line
         }
-        func latency(_ name: String, _ histogram: LatencyHistogram) -> String {
-            guard let p50 = histogram.quantile(0.5), let p99 = histogram.quantile(0.99) else { return "\(name): none" }
-            return "\(name): \(histogram.count), p50 ≤ \(p50), p99 ≤ \(p99)"
+        func latency(_ name: String, _ calls: UInt64, _ histogram: LatencyHistogram) -> String {
+            guard let p50 = histogram.quantile(0.5), let p99 = histogram.quantile(0.99) else { return "\(name): \(calls)" }
+            return "\(name): \(calls), p50 ≤ \(p50), p99 ≤ \(p99) (\(histogram.count) timed)"
         }
         return [
             "Loom runtime '\(self.prefix)' statistics after \(self.uptimeNanoseconds / 1_000_000) ms:",
             pool(self.asyncPool),
             pool(self.computePool),
             "tracked in flight: \(self.asyncTasksInFlight) async, \(self.computeTasksInFlight) compute",
-            latency("spawnCompute", self.spawnComputeLatency),
-            latency("computeMap items", self.computeMapItemLatency),
+            latency("spawnCompute", self.spawnComputeCalls, self.spawnComputeLatency),
+            latency("computeMap items", self.computeMapItems, self.computeMapItemLatency),
         ].joined(separator: "\n")
     }
 }
@@ -258,7 +273,8 @@ extension LoomStatistics.PoolStatistics {
 /// loads and stores (a thread's own stripe), or many with atomic adds (the shared stripe).
 package final class LatencyRecorder: @unchecked Sendable {
     // Sendable: the buckets are atomics in memory owned by this object.
-    private let buckets: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline
+    let buckets: UnsafeMutablePointer<Atomic<UInt64>>
 
     package init() {
         self.buckets = .allocate(capacity: LoomStatistics.LatencyHistogram.bucketCount)
@@ -273,6 +289,7 @@ package final class LatencyRecorder: @unchecked Sendable {
     }
 
     /// Records one sample; only the recorder's one writer may call this.
+    @inlinable
     package func recordAsOnlyWriter(_ nanoseconds: UInt64) {
         let bucket = self.buckets + LoomStatistics.LatencyHistogram.bucketIndex(nanoseconds)
         // Relaxed: single writer; readers take a snapshot.

@@ -43,15 +43,17 @@ package final class Sleeper: @unchecked Sendable {
     /// Jobs taken from the pool's shared queue (the compute injector; the async pool's queue).
     @usableFromInline
     package let sharedQueuePops = Atomic<UInt64>(0)
-    /// Nanoseconds spent idle (spinning, yielding or parked) in idle periods that have ended.
+    /// Nanoseconds spent parked, in parks that have ended. Only parked time counts as idle (as tokio's busy duration
+    /// does): a thread spinning or yielding in search of work counts as busy, so timing costs nothing unless a
+    /// thread parks, which costs microseconds anyway.
     @usableFromInline
     package let idleNanoseconds = Atomic<UInt64>(0)
-    /// When the current idle period began (``cloom_monotonic_ns()``), or 0 while the thread is not idle.
+    /// When the current park began (``cloom_monotonic_ns()``), or 0 while the thread is not parked.
     @usableFromInline
     package let idleSince = Atomic<UInt64>(0)
     /// When the thread started its loop, or 0 before.
     package let startedAt = Atomic<UInt64>(0)
-    /// Whether the thread times its idle periods (``LoomBuilder/statistics(_:)``): two clock reads per idle period.
+    /// Whether the thread times its parks (``LoomBuilder/statistics(_:)``): two clock reads per park.
     @usableFromInline
     package let measuresTime: Bool
     private let padding2 = CachePadding()
@@ -134,13 +136,13 @@ package final class Sleeper: @unchecked Sendable {
         self.startedAt.store(cloom_monotonic_ns(), ordering: .relaxed)
     }
 
-    /// An idle period begins (owner thread only; a clock read when the thread measures time).
+    /// A park begins (owner thread only; a clock read when the thread measures time).
     @inlinable
     package func beginIdle() {
         if self.measuresTime { self.idleSince.store(cloom_monotonic_ns(), ordering: .relaxed) }
     }
 
-    /// The idle period ends (owner thread only).
+    /// The park ends (owner thread only).
     @inlinable
     package func endIdle() {
         guard self.measuresTime else { return }
@@ -154,7 +156,7 @@ package final class Sleeper: @unchecked Sendable {
         self.idleSince.store(0, ordering: .relaxed)
     }
 
-    /// Busy and idle time up to `now`, counting an idle period still under way; `nil` when the thread does not
+    /// Busy and idle (parked) time up to `now`, counting a park still under way; `nil` when the thread does not
     /// measure time or has not started.
     package func busyAndIdle(now: UInt64) -> (busy: UInt64, idle: UInt64)? {
         let started = self.startedAt.load(ordering: .relaxed)
@@ -343,7 +345,9 @@ package final class Sleep: Sendable {
             return
         }
         member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
+        member.beginIdle()
         member.block()
+        member.endIdle()
         member.wakeUps.store(member.wakeUps.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         Chaos.point()
         member.enter(.running)

@@ -166,8 +166,6 @@ package final class WorkerThread: @unchecked Sendable {
         // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
         let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
         let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
-        self.sleeper.beginIdle()
-        defer { self.sleeper.endIdle() }
         self.sleeper.enter(yields ? .yielding : .searching)
         self.sleep.startSearching()
         for round in 0..<LoomTuning.workerSpinRounds {
@@ -186,7 +184,6 @@ package final class WorkerThread: @unchecked Sendable {
                 Chaos.point()
                 self.sleep.stopSearching { registry.hasVisibleWork() }
                 self.sleeper.enter(.running)
-                self.sleeper.endIdle()
                 self.execute(job)
                 return
             }

@@ -152,7 +152,7 @@ public struct LoomBuilder: Sendable {
     /// Turns the time measurements of ``LoomRuntime/statistics()`` on or off (key `statistics`; default: on): busy
     /// and idle time per thread and the bridge's latency histograms. See ``LoomConfiguration/statistics``.
     ///
-    /// - Parameter enabled: `false` saves two clock reads per idle period and per `spawnCompute` round trip.
+    /// - Parameter enabled: `false` saves two clock reads per park and per timed bridge call (one in 8).
     /// - Returns: a copy of the builder with the setting.
     public func statistics(_ enabled: Bool) -> LoomBuilder {
         self.setting(.statistics, .boolean(enabled), method: "statistics")

@@ -85,10 +85,11 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// much blocking file I/O should raise it.
     public static let defaultBlockingThreads = 4
 
-    /// Whether the runtime measures time for ``LoomRuntime/statistics()``: each pool thread's busy and idle time
-    /// (two clock reads per idle period) and the bridge's latency histograms (two per `spawnCompute` round trip and
-    /// per `computeMap` item). Off, those read as `nil` or empty; the counters (jobs, steals, parks, queue depths)
-    /// are kept either way, since they cost a store each on a line the thread owns.
+    /// Whether the runtime measures time for ``LoomRuntime/statistics()``: each pool thread's busy and parked time
+    /// (two clock reads per park) and the bridge's latency histograms (two per timed `spawnCompute` round trip or
+    /// `computeMap` item; each thread times one call in 8). Off, those read as `nil` or empty; the counters (jobs,
+    /// steals, parks, queue depths, bridge calls) are kept either way, since they cost a store each on a line the
+    /// thread owns.
     ///
     /// Key `statistics`, environment variable `LOOM_STATISTICS`, flag `--loom-statistics <bool>`, setter
     /// ``LoomBuilder/statistics(_:)``; default: on.

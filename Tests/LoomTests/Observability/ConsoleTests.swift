@@ -96,7 +96,7 @@ struct ConsoleTests {
         let local = runtime.statistics()
         #expect(printed.prefix == "t-top")
         #expect(printed.computePool.jobsRun == local.computePool.jobsRun)
-        #expect(printed.spawnComputeLatency.count == 1)
+        #expect(printed.spawnComputeCalls == 1)
 
         for width in [1, 10, 40, 200] {
             let view = TopView.render(local, previous: printed, width: width)
