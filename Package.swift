@@ -124,10 +124,14 @@ let package = Package(
 
         // The public API as users compile it: Tests/Shared/EntryPoints.swift in Swift 6 mode, and again in a
         // main-actor-by-default target with NonisolatedNonsendingByDefault (the default for new app targets).
-        .testTarget(name: "LoomIsolationTests", dependencies: ["Loom", serviceLifecycle], swiftSettings: swift6),
+        .testTarget(
+            name: "LoomIsolationTests",
+            dependencies: ["Loom", serviceLifecycle, metrics],
+            swiftSettings: swift6
+        ),
         .testTarget(
             name: "LoomMainActorTests",
-            dependencies: ["Loom", serviceLifecycle],
+            dependencies: ["Loom", serviceLifecycle, metrics],
             swiftSettings: swift6 + [
                 .defaultIsolation(MainActor.self), .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]

@@ -2,6 +2,7 @@
 // and from nonisolated code. This one file is compiled into two test targets — LoomIsolationTests (Swift 6 mode) and
 // LoomMainActorTests (main-actor-by-default, NonisolatedNonsendingByDefault) — and checks the results and the thread
 // each closure ran on. Plain `import Loom`: only the public API.
+import CoreMetrics
 import Foundation
 import Loom
 import ServiceLifecycle
@@ -216,6 +217,17 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     #expect(pooled == items.count)
     let service: any Service = runtime.service(gracefulShutdownTimeout: .seconds(60))
     _ = service
+
+    // Observability: the snapshots (values; nothing runs elsewhere) and the builder's settings for them.
+    let statistics = runtime.statistics()
+    #expect(statistics.spawnComputeCalls > 0)
+    #expect(runtime.computePool.statistics().jobsRun == statistics.computePool.jobsRun)
+    #expect(!runtime.diagnostics().threads.isEmpty)
+    let observed = try LoomBuilder().prefix("observed").asyncThreads(1).computeThreads(1).pinThreads(false)
+        .statistics(false).metricsInterval(.seconds(60)).metricsFactory(NOOPMetricsHandler.instance).build()
+    #expect(observed.statistics().spawnComputeLatency.count == 0)
+    observed.close()
+    _ = LoomBuilder().console(path: "/tmp/entry-points.sock")
 }
 
 /// An actor that keeps state and uses the runtime for its CPU work.
