@@ -14,6 +14,7 @@ final class ConsoleClient {
     /// Why talking to a console failed; each says what to do.
     enum Failure: Error, CustomStringConvertible {
         case cannotConnect(path: String, errno: Int32)
+        case notASocket(path: String)
         case notAConsole(path: String, said: String)
         case wentAway(path: String)
         case timedOut(path: String)
@@ -31,6 +32,8 @@ final class ConsoleClient {
                 "\(path) is too long for a Unix socket path (at most 107 bytes)."
             case .cannotConnect(let path, let code):
                 "Could not connect to \(path): \(String(cString: strerror(code)))."
+            case .notASocket(let path):
+                "\(path) is not a socket: give the path the program was started with in LOOM_CONSOLE."
             case .notAConsole(let path, let said):
                 "\(path) is not a Loom console (version 1); it said: \(said.isEmpty ? "nothing" : said)"
             case .wentAway(let path):
@@ -56,7 +59,11 @@ final class ConsoleClient {
     /// Connects and reads the greeting.
     init(path: String, timeout: Duration = .seconds(5)) throws(Failure) {
         let fd = cloom_unix_connect(path)
-        guard fd >= 0 else { throw .cannotConnect(path: path, errno: -fd) }
+        guard fd >= 0 else {
+            var status = stat()
+            if lstat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFSOCK { throw .notASocket(path: path) }
+            throw .cannotConnect(path: path, errno: -fd)
+        }
         self.fd = fd
         self.path = path
         self.prefix = ""
@@ -93,7 +100,9 @@ final class ConsoleClient {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { send(self.fd, $0.baseAddress! + offset, $0.count - offset, Self.noSignal) }
+            let written = bytes.withUnsafeBytes {
+                send(self.fd, $0.baseAddress! + offset, $0.count - offset, Self.noSignal)
+            }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw .wentAway(path: self.path)

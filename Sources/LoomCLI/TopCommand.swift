@@ -74,7 +74,9 @@ struct TopCommand: ParsableCommand {
                 output(line)
             } else {
                 let lines = TopView.render(statistics, previous: previous, width: Self.terminalWidth())
-                output((interactive ? "\u{1B}[H\u{1B}[2J" : "") + lines.joined(separator: "\n") + (interactive ? "" : "\n"))
+                output(
+                    (interactive ? "\u{1B}[H\u{1B}[2J" : "") + lines.joined(separator: "\n") + (interactive ? "" : "\n")
+                )
             }
             if self.once { return }
             previous = statistics
@@ -86,7 +88,9 @@ struct TopCommand: ParsableCommand {
     static func terminalWidth() -> Int {
         var size = winsize()
         if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
-        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 {
+            return columns
+        }
         return 100
     }
 }

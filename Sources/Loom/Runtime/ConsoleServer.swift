@@ -53,7 +53,13 @@ final class ConsoleServer: @unchecked Sendable {
         var buffer: [UInt8] = []
     }
 
-    private init(path: String, prefix: String, listener: Int32, wake: (Int32, Int32), snapshot: @escaping @Sendable () -> LoomStatistics) {
+    private init(
+        path: String,
+        prefix: String,
+        listener: Int32,
+        wake: (Int32, Int32),
+        snapshot: @escaping @Sendable () -> LoomStatistics
+    ) {
         self.path = path
         self.greeting = Array("loom-console \(Self.protocolVersion) \(prefix)\n".utf8)
         self.snapshot = snapshot
@@ -231,7 +237,11 @@ final class ConsoleServer: @unchecked Sendable {
         case "":
             return true
         default:
-            let shown = String(command.unicodeScalars.prefix(40).map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+            let shown = String(
+                command.unicodeScalars.prefix(40).map {
+                    $0.properties.generalCategory == .control ? "?" : Character($0)
+                }
+            )
             return self.sendAll(Array("error unknown command \"\(shown)\" (commands: stats, quit)\n".utf8), to: fd)
         }
     }

@@ -82,7 +82,9 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
         /// Parks of all the pool's threads.
         public var parks: UInt64 { self.sum(\.parks) }
         /// Busy nanoseconds of all the pool's threads, or `nil` when time is not measured.
-        public var busyNanoseconds: UInt64? { self.threads.contains { $0.busyNanoseconds == nil } ? nil : self.sum { $0.busyNanoseconds ?? 0 } }
+        public var busyNanoseconds: UInt64? {
+            self.threads.contains { $0.busyNanoseconds == nil } ? nil : self.sum { $0.busyNanoseconds ?? 0 }
+        }
 
         private func sum(_ value: (ThreadStatistics) -> UInt64) -> UInt64 {
             self.threads.reduce(0) { $0 &+ value($1) }
@@ -127,7 +129,11 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
                 let count = bucket.count &- min(bucket.count, old[bucket.lowerNanoseconds] ?? 0)
                 return count == 0
                     ? nil
-                    : Bucket(lowerNanoseconds: bucket.lowerNanoseconds, upperNanoseconds: bucket.upperNanoseconds, count: count)
+                    : Bucket(
+                        lowerNanoseconds: bucket.lowerNanoseconds,
+                        upperNanoseconds: bucket.upperNanoseconds,
+                        count: count
+                    )
             }
             return LatencyHistogram(buckets: buckets)
         }
@@ -220,7 +226,9 @@ public struct LoomStatistics: Sendable, Codable, CustomStringConvertible {
             return line
         }
         func latency(_ name: String, _ calls: UInt64, _ histogram: LatencyHistogram) -> String {
-            guard let p50 = histogram.quantile(0.5), let p99 = histogram.quantile(0.99) else { return "\(name): \(calls)" }
+            guard let p50 = histogram.quantile(0.5), let p99 = histogram.quantile(0.99) else {
+                return "\(name): \(calls)"
+            }
             return "\(name): \(calls), p50 ≤ \(p50), p99 ≤ \(p99) (\(histogram.count) timed)"
         }
         return [
@@ -258,7 +266,12 @@ extension LoomStatistics.ThreadStatistics {
 }
 
 extension LoomStatistics.PoolStatistics {
-    package init(pool: LoomThreadInfo.Pool, threads: [LoomStatistics.ThreadStatistics], sharedQueueDepth: Int, sleep: Sleep) {
+    package init(
+        pool: LoomThreadInfo.Pool,
+        threads: [LoomStatistics.ThreadStatistics],
+        sharedQueueDepth: Int,
+        sleep: Sleep
+    ) {
         self.init(
             pool: pool,
             threads: threads,

@@ -93,7 +93,12 @@ package final class Registry: @unchecked Sendable {
     /// (``cloom_monotonic_ns()``).
     package func statistics(now: UInt64) -> LoomStatistics.PoolStatistics {
         let threads = zip(self.runningThreadInfos, self.workers).map { info, worker in
-            LoomStatistics.ThreadStatistics(info: info, sleeper: worker.sleeper, queueDepth: worker.deque.count, now: now)
+            LoomStatistics.ThreadStatistics(
+                info: info,
+                sleeper: worker.sleeper,
+                queueDepth: worker.deque.count,
+                now: now
+            )
         }
         return LoomStatistics.PoolStatistics(
             pool: .compute,

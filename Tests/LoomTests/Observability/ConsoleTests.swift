@@ -177,6 +177,11 @@ struct ConsoleTests {
             return error?.code == .invalidConfiguration && error?.key == "console" && error?.value == file
                 && error?.description.contains("not a socket") == true
         }
+        #expect {
+            _ = try ConsoleClient(path: file)
+        } throws: { error in
+            (error as? ConsoleClient.Failure)?.description.contains("is not a socket") == true
+        }
         let busy = socketPath("busy")
         let first = try self.runtime("t-busy1", console: busy)
         defer { first.close() }

@@ -88,7 +88,9 @@ struct StatisticsTests {
         #expect(after.asyncPool.jobsRun > before.asyncPool.jobsRun)
         #expect(after.computePool.jobsRun - before.computePool.jobsRun >= 100)
         #expect(after.prefix == "t-stbridge")
-        #expect(after.threads.map(\.name) == runtime.threads.filter { $0.pool == .async || $0.pool == .compute }.map(\.name))
+        #expect(
+            after.threads.map(\.name) == runtime.threads.filter { $0.pool == .async || $0.pool == .compute }.map(\.name)
+        )
     }
 
     @Test("with statistics off, nothing is timed but the counters are kept")
