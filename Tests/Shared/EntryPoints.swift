@@ -193,6 +193,14 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
         return copy
     }
     #expect(updated == items.enumerated().map { $1 + 1 + $0 })
+    // Fused chains: awaited, and blocking inside install.
+    let chain = items.parallel.lazy.map { $0 * 3 }.filter { $0 % 2 == 0 }.compactMap { $0 > 30 ? $0 : nil }
+    let chainExpected = items.map { $0 * 3 }.filter { $0 % 2 == 0 }.filter { $0 > 30 }
+    #expect(await chain.sum() == chainExpected.reduce(0, +))
+    #expect(await Array(chain) == chainExpected)
+    #expect(await chain.first { $0 > 90 } == chainExpected.first { $0 > 90 })
+    let chainInInstall = runtime.install { (chain.count(), chain.max()) }
+    #expect(chainInInstall.0 == chainExpected.count && chainInInstall.1 == chainExpected.max())
 
     // spawnAsync, and the free functions inside the runtime.
     let asyncTask = await runtime.spawnAsync { Ran(items.count) }.value

@@ -18,22 +18,31 @@ extension ParallelView {
     @inlinable
     public func first<E: Error>(where predicate: @Sendable (Base.Element) throws(E) -> Bool) throws(E) -> Base.Element?
     {
+        try self.firstResult { (element) throws(E) -> Base.Element? in try predicate(element) ? element : nil }
+    }
+
+    /// The first non-`nil` `probe(element)` in collection order (not merely the first found), or the error `probe`
+    /// threw for an element before it: `first(where:)` here and on fused chains.
+    @inlinable
+    func firstResult<T, E: Error>(_ probe: (Base.Element) throws(E) -> T?) throws(E) -> T? {
         let state = ParallelState()
-        let result = self.drive { offsets -> Result<Base.Element?, E> in
-            var found: Base.Element? = nil
+        let result = self.drive { offsets -> Result<T?, E> in
+            var found: T? = nil
             do throws(E) {
                 _ = try self.forEachElement(
                     in: offsets,
                     until: { offset in state.hasEvent(before: offset) }
                 ) { offset, element throws(E) in
+                    let hit: T?
                     do throws(E) {
-                        guard try predicate(element) else { return true }
+                        hit = try probe(element)
                     } catch {
                         state.recordEvent(at: offset)
                         throw error
                     }
+                    guard let hit else { return true }
                     state.recordEvent(at: offset)
-                    found = element
+                    found = hit
                     return false
                 }
             } catch {
