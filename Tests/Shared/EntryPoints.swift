@@ -201,6 +201,33 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     #expect(await chain.first { $0 > 90 } == chainExpected.first { $0 > 90 })
     let chainInInstall = runtime.install { (chain.count(), chain.max()) }
     #expect(chainInInstall.0 == chainExpected.count && chainInInstall.1 == chainExpected.max())
+    // A plain sequence in batches (awaited and blocking), chunked in-place updates, key sorts, broadcast.
+    let lines = items.lazy.map { "\($0)" }
+    #expect(await lines.parallel(batchSize: 16).map { Int($0)! } == items)
+    let batchSum = runtime.install {
+        lines.parallel(batchSize: 16).reduce(into: 0) {
+            $0 += Int($1)!
+        } combine: {
+            $0 += $1
+        }
+    }
+    #expect(batchSum == items.reduce(0, +))
+    let reshaped = runtime.install { () -> [Int] in
+        var copy = items
+        copy.parallelUpdateChunks(ofCount: 16) { indices, span in
+            for i in span.indices { span[i] += indices.lowerBound + i }
+        }
+        copy.parallelSort(byKey: { -$0 })
+        copy.parallelSort(byCachedKey: { $0 % 10 })
+        return copy
+    }
+    let shifted: [Int] = items.enumerated().map { (pair) -> Int in pair.element + pair.offset }
+    let descending: [Int] = shifted.sorted { (a: Int, b: Int) -> Bool in a > b }
+    let byLastDigit: [Int] = descending.sorted { (a: Int, b: Int) -> Bool in a % 10 < b % 10 }
+    #expect(reshaped == byLastDigit)
+    let everyWorker = runtime.computePool.broadcast { index in Ran(index) }
+    #expect(everyWorker.map(\.value) == [0, 1])
+    for ran in everyWorker { check.onCompute(ran) }
 
     // spawnAsync, and the free functions inside the runtime.
     let asyncTask = await runtime.spawnAsync { Ran(items.count) }.value
@@ -231,11 +258,24 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     #expect(statistics.spawnComputeCalls > 0)
     #expect(runtime.computePool.statistics().jobsRun == statistics.computePool.jobsRun)
     #expect(!runtime.diagnostics().threads.isEmpty)
+    let hooked = HookCount()
     let observed = try LoomBuilder().prefix("observed").asyncThreads(1).computeThreads(1).pinThreads(false)
-        .statistics(false).metricsInterval(.seconds(60)).metricsFactory(NOOPMetricsHandler.instance).build()
+        .statistics(false).metricsInterval(.seconds(60)).metricsFactory(NOOPMetricsHandler.instance)
+        .onThreadStart { _ in hooked.started.add(1, ordering: .relaxed) }
+        .onThreadExit { _ in hooked.exited.add(1, ordering: .relaxed) }
+        .build()
     #expect(observed.statistics().spawnComputeLatency.count == 0)
     observed.close()
+    #expect(hooked.started.load(ordering: .relaxed) == 2 && hooked.exited.load(ordering: .relaxed) == 2)
+    let pool = try ComputePool(threads: 1, name: "hooked", onThreadStart: { _ in }, onThreadExit: { _ in })
+    pool.close()
     _ = LoomBuilder().console(path: "/tmp/entry-points.sock")
+}
+
+/// Counts thread hook calls.
+nonisolated final class HookCount: Sendable {
+    let started = Atomic<Int>(0)
+    let exited = Atomic<Int>(0)
 }
 
 /// An actor that keeps state and uses the runtime for its CPU work.

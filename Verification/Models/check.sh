@@ -48,6 +48,9 @@ check compute-sleep.pml pass
 check compute-sleep.pml fail -DOLD
 check compute-sleep.pml fail -DFLAG_AND_TOKEN
 check compute-sleep.pml fail -DNO_RECHECK
+check compute-sleep.pml pass -DBROADCAST -DTOTAL_T=0
+check compute-sleep.pml fail -DBROADCAST -DTOTAL_T=0 -DNO_INBOX_RECHECK
+check compute-sleep.pml fail -DBROADCAST -DTOTAL_T=0 -DNO_INBOX_WAKE
 check async-idle.pml pass
 check async-idle.pml pass -DFORGETFUL_LOOP
 check async-idle.pml pass -DNO_LOCAL_RECHECK

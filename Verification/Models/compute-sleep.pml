@@ -24,6 +24,12 @@
  *   FLAG_AND_TOKEN  flag and token, latch setters claim first (the first attempt at a fix). Still fails it: a
  *                   claimer's late unpark wakes the worker's next sleep while its flag says asleep.
  *   NO_RECHECK      a sleeper parks without re-checking after announcing. Fails "no lost wake-up".
+ *
+ * With BROADCAST (checked with TOTAL_T=0: the task publisher adds nothing to it but states), a broadcaster B (ComputePool.broadcast) also puts one job in each worker's inbox — which only that
+ * worker may take — and claims that particular worker (Sleep.wake(member:)); a worker looks in its inbox before
+ * stealing and in its re-check before parking. Variants that must fail "no lost wake-up":
+ *   NO_INBOX_RECHECK  the re-check before parking leaves out the worker's own inbox;
+ *   NO_INBOX_WAKE     the broadcaster does not claim the worker after filling its inbox.
  * Run: spin -a [-DN=3] [-DOLD] compute-sleep.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -E
  */
 #if defined(OLD) || defined(FLAG_AND_TOKEN)
@@ -40,6 +46,7 @@
 #define T 1
 #define J 2
 #define B 3
+#define I 4
 #define UNSET 0
 #define SLEEPY 1
 #define SET 2
@@ -56,6 +63,8 @@ byte latchB = UNSET; /* b's latch, waited on by the worker that ran J */
 byte latchJ = UNSET; /* J's latch, waited on by O */
 byte bOwner = 0;
 byte doneT = 0;
+bool inbox[N];       /* a broadcast job waiting for worker i (BROADCAST) */
+byte doneBroadcast = 0;
 
 /* A claim: takes the worker off the sleepers; the wake-up it stands for must be the first since the announcement. */
 #define CLAIM(m) atomic { sleeping[m] -> sleeping[m] = 0; sleepers--; assert(!signalled[m]); signalled[m] = 1 }
@@ -110,10 +119,23 @@ inline stopSearching() {
   d_step { s1 = 0; s2 = 0; v = 0 }
 }
 
-/* Own deque, then steal from the others, then the injector (WorkerThread.findWork). */
+/* The re-check's look at the worker's own inbox (only that worker takes its inbox jobs). */
+#if defined(BROADCAST) && !defined(NO_INBOX_RECHECK)
+inline ownInbox(v) { v = v || inbox[me] }
+#else
+inline ownInbox(v) { skip }
+#endif
+
+/* Own deque, then the own inbox, then steal from the others, then the injector (WorkerThread.findWork). */
 inline findWork(job) {
   job = NONE;
   atomic { if :: dequeB[me] -> dequeB[me] = 0; job = B :: else -> skip fi };
+#ifdef BROADCAST
+  if
+  :: job == NONE -> atomic { if :: inbox[me] -> inbox[me] = 0; job = I :: else -> skip fi }
+  :: else -> skip
+  fi;
+#endif
   if
   :: job == NONE -> atomic { if :: dequeB[(me + 1) % N] -> dequeB[(me + 1) % N] = 0; job = B :: else -> skip fi }
   :: else -> skip
@@ -172,6 +194,7 @@ inline idle(waits) {
            sleepers++;
 #ifndef NO_RECHECK
            visible(v);
+           ownInbox(v);
            if
            :: (waits && latchB == SET) || v -> claimSelf()
            :: else -> block()
@@ -213,6 +236,7 @@ inline setLatchB() {
 inline runSimple(job) {
   if
   :: job == T -> doneT++
+  :: job == I -> doneBroadcast++
   :: job == B -> setLatchB()
   :: else -> skip
   fi
@@ -295,9 +319,31 @@ proctype Publisher() {
   od
 }
 
+#ifdef BROADCAST
+/* ComputePool.broadcast: one job per worker, in that worker's inbox, then a claim of that worker if it sleeps. */
+proctype Broadcaster() {
+  byte i = 0;
+  do
+  :: i < N ->
+     inbox[i] = 1;
+#ifndef NO_INBOX_WAKE
+     if
+     :: CLAIM(i)
+     :: else -> skip
+     fi;
+#endif
+     i++
+  :: else -> break
+  od
+}
+#define BROADCAST_DONE (doneBroadcast == N)
+#else
+#define BROADCAST_DONE 1
+#endif
+
 /* When nothing can move, everything must be done. */
 proctype Monitor() {
-  timeout -> assert(doneT == TOTAL_T && latchJ == SET && injector == 0 && !injJ)
+  timeout -> assert(doneT == TOTAL_T && latchJ == SET && injector == 0 && !injJ && BROADCAST_DONE)
 }
 
 init {
@@ -309,6 +355,9 @@ init {
 #endif
     run Outside();
     run Publisher();
+#ifdef BROADCAST
+    run Broadcaster();
+#endif
     run Monitor()
   }
 }

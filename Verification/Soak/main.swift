@@ -208,11 +208,37 @@ func taskWork(_ runtime: LoomRuntime, seed: UInt64, iterations: Int, tally: Tall
 func threadWork(_ runtime: LoomRuntime, other: ComputePool, seed: UInt64, iterations: Int, tally: Tally) {
     var random = Random(seed)
     for _ in 0..<iterations {
-        switch random.below(6) {
+        switch random.below(9) {
         case 0, 1:
             let count = 100 + random.below(4000)
             let value = runtime.install { (0..<count).parallel.map { $0 &* 2 }.count }
             check(value == count, "install with parallel map")
+        case 6:
+            // broadcast: one job per worker, each woken where it sleeps (the inbox protocol).
+            let threads = runtime.computePool.threadCount
+            let indices = runtime.computePool.broadcast { $0 }
+            check(indices == Array(0..<threads), "broadcast returned \(indices)")
+        case 7:
+            // A plain sequence in batches, and a fused chain, inside install.
+            let count = random.below(5_000)
+            let batch = 1 + random.below(300)
+            let (mapped, chained) = runtime.install {
+                (
+                    (0..<count).lazy.map { $0 }.parallel(batchSize: batch).map { $0 &* 3 },
+                    (0..<count).parallel.lazy.map { $0 &* 3 }.filter { $0 % 2 == 0 }.count()
+                )
+            }
+            check(mapped == (0..<count).map { $0 &* 3 }, "batches")
+            check(chained == (0..<count).filter { ($0 &* 3) % 2 == 0 }.count, "fused chain")
+        case 8:
+            var data = (0..<random.below(20_000)).map { $0 }
+            let chunk = 1 + random.below(2_000)
+            runtime.install {
+                data.parallelUpdateChunks(ofCount: chunk) { span in
+                    for i in span.indices { span[i] = -span[i] }
+                }
+            }
+            check(data == (0..<data.count).map { -$0 }, "parallelUpdateChunks")
         case 2:
             let n = 10 + random.below(15)
             let (a, b) = runtime.computePool.join({ work(n) }, { work(n + 1) })

@@ -57,6 +57,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         contendedBy: Sleep? = nil,
         measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
+        hooks: LoomThreadHooks = LoomThreadHooks(),
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")
@@ -77,7 +78,9 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
                     onStart?()
                     cloom_set_current_async_pool(Unmanaged.passUnretained(self).toOpaque())
                     cloom_set_current_latency_stripe(Unmanaged.passUnretained(stripes[index]).toOpaque())
+                    hooks.threadStarted(infos[index])
                     self.run(sleepers[index])
+                    hooks.threadExiting(infos[index])
                     cloom_set_current_latency_stripe(nil)
                     cloom_set_current_async_pool(nil)
                 }

@@ -27,7 +27,8 @@ extension LoomBuilder {
         return try LoomRuntime(
             configuration: configuration,
             logger: logger,
-            metricsFactory: self.runtimeMetricsFactoryBox as? any MetricsFactory
+            metricsFactory: self.runtimeMetricsFactoryBox as? any MetricsFactory,
+            threadHooks: self.threadHooks
         )
     }
 

@@ -81,11 +81,14 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
     ///   - logger: where the runtime reports (see ``LoomBuilder/logger(_:)``); `nil` for a `Logger` labelled `loom`.
     ///   - metricsFactory: where the runtime reports its statistics (see ``LoomBuilder/metricsFactory(_:)``); `nil`
     ///     for the factory the application bootstrapped, if any.
+    ///   - threadHooks: code to run on each async and compute thread as it starts and exits (see
+    ///     ``LoomBuilder/onThreadStart(_:)``).
     /// - Throws: ``LoomError`` with code ``LoomError/Code/systemError`` if a thread cannot be started.
     public init(
         configuration: LoomConfiguration,
         logger: Logger? = nil,
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        threadHooks: LoomThreadHooks = LoomThreadHooks()
     ) throws(LoomError) {
         self.configuration = configuration
         let logger = logger ?? LoomRuntime.logger
@@ -106,6 +109,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             threads: computeInfos,
             measuresTime: configuration.statistics,
             warn: warn,
+            hooks: threadHooks,
             onThreadStart: { withExtendedLifetime(handle) { markThread() } }
         )
         do {
@@ -117,6 +121,7 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
                 contendedBy: compete ? registry.sleep : nil,
                 measuresTime: configuration.statistics,
                 warn: warn,
+                hooks: threadHooks,
                 onStart: {
                     withExtendedLifetime(handle) { markThread() }
                     registry.becomeDefaultOfCurrentThread()

@@ -39,9 +39,22 @@ public final class ComputePool: Sendable {
     /// - Parameters:
     ///   - threads: the number of worker threads, at least 1.
     ///   - name: the prefix of the threads' names.
+    ///   - onThreadStart: runs on each worker before its first job (see ``LoomThreadHooks``).
+    ///   - onThreadExit: runs on each worker after its last job, when the pool closes.
     /// - Throws: ``LoomError`` if `threads` is less than 1 or more than 4 096, or if the threads cannot be started
     ///   (then no thread is left running).
-    public convenience init(threads: Int, name: String = "compute") throws(LoomError) {
+    ///
+    /// ```swift
+    /// let pool = try ComputePool(threads: 4, name: "render", onThreadStart: { info in
+    ///     Scratch.prepare(for: info.index)   // a per-thread buffer, made once
+    /// })
+    /// ```
+    public convenience init(
+        threads: Int,
+        name: String = "compute",
+        onThreadStart: (@Sendable (LoomThreadInfo) -> Void)? = nil,
+        onThreadExit: (@Sendable (LoomThreadInfo) -> Void)? = nil
+    ) throws(LoomError) {
         guard threads >= 1, threads <= LoomThreadInfo.maximumThreadsPerPool else {
             throw LoomError.invalidValue(
                 key: "threads",
@@ -53,7 +66,7 @@ public final class ComputePool: Sendable {
             )
         }
         let infos = ThreadNames.threads(prefix: name, pool: .compute, cpus: Array(repeating: CPUSet(), count: threads))
-        try self.init(name: name, threads: infos)
+        try self.init(name: name, threads: infos, hooks: LoomThreadHooks(onStart: onThreadStart, onExit: onThreadExit))
     }
 
     /// Starts a pool with one worker per entry of `threads` (named and pinned as given).
@@ -63,6 +76,7 @@ public final class ComputePool: Sendable {
         isShared: Bool = false,
         measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
+        hooks: LoomThreadHooks = LoomThreadHooks(),
         onThreadStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         self.name = name
@@ -73,6 +87,7 @@ public final class ComputePool: Sendable {
             stackSize: LoomTuning.computeStackSize,
             measuresTime: measuresTime,
             warn: warn,
+            hooks: hooks,
             onStart: onThreadStart
         )
         self.registry = registry

@@ -31,6 +31,8 @@ package final class Registry: @unchecked Sendable {
     /// workers then give the CPU away (`sched_yield`) from their first spin round instead of spinning on `pause`, so
     /// a thread woken onto their CPU runs at once.
     package let yieldsWhileSearching: Atomic<Bool>
+    /// The user's thread start/exit hooks (``LoomThreadHooks``); the workers call them.
+    package let hooks: LoomThreadHooks
 
     /// Starts one worker thread per entry of `threads`; each runs `onStart` first (the runtime marks its threads).
     /// A refused pin is reported through `warn`.
@@ -40,10 +42,12 @@ package final class Registry: @unchecked Sendable {
         stackSize: Int,
         measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
+        hooks: LoomThreadHooks = LoomThreadHooks(),
         onStart: (@Sendable () -> Void)? = nil
     ) throws(LoomError) {
         precondition(!infos.isEmpty, "a compute pool needs at least one thread")
         self.name = name
+        self.hooks = hooks
         self.threadInfos = infos
         self.sleep = Sleep(members: infos.map { _ in Sleeper(measuresTime: measuresTime) })
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))

@@ -20,6 +20,9 @@ package final class WorkerThread: @unchecked Sendable {
     package let sleep: Sleep
     @usableFromInline
     package let sleeper: Sleeper
+    /// Jobs for this worker only, which no other worker may take: ``ComputePool/broadcast(_:)`` puts one here for
+    /// each worker. Checked before stealing and in the re-check before sleeping.
+    package let inbox = Injector<JobRef>()
     /// xorshift state for picking steal victims; owner only.
     private var random: UInt64
 
@@ -85,6 +88,7 @@ package final class WorkerThread: @unchecked Sendable {
 
     @usableFromInline
     package func findWorkCold() -> JobRef? {
+        if let job = self.inbox.pop() { return job }
         let workers = self.registry.workers
         let count = workers.count
         if count > 1 {
@@ -195,7 +199,9 @@ package final class WorkerThread: @unchecked Sendable {
             self.sleeper.enter(.running)
             return
         }
-        self.sleep.sleep(self.sleeper) { probe() || registry.isTerminating || registry.hasVisibleWork() }
+        self.sleep.sleep(self.sleeper) {
+            probe() || registry.isTerminating || registry.hasVisibleWork() || !self.inbox.isEmpty
+        }
         wokeUp()
     }
 
@@ -209,6 +215,9 @@ package final class WorkerThread: @unchecked Sendable {
         self.sleeper.started()
         self.sleeper.enter(.running)
         defer { self.sleeper.enter(.stopped) }
+        let info = self.registry.threadInfos[self.index]
+        self.registry.hooks.threadStarted(info)
+        defer { self.registry.hooks.threadExiting(info) }
         while true {
             if let job = self.findWork() {
                 self.execute(job)

@@ -113,6 +113,6 @@ extension LazyParallelView where Stage.Output: AdditiveArithmetic {
     /// The `await`-able ``sum()-(…)->Stage.Output``.
     @inlinable
     public func sum() async throws(Stage.Failure) -> Stage.Output {
-        try await self.reduce(.zero, +)
+        try await self.reduce(.zero) { $0 + $1 }
     }
 }

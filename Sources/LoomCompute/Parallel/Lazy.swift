@@ -448,7 +448,7 @@ extension LazyParallelView where Stage.Output: AdditiveArithmetic {
     /// - Complexity: one pass over the collection, spread over the pool's threads.
     @inlinable
     public func sum() throws(Stage.Failure) -> Stage.Output {
-        try self.reduce(.zero, +)
+        try self.reduce(.zero) { $0 + $1 }
     }
 }
 

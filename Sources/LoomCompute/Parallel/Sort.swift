@@ -47,6 +47,53 @@ extension MutableCollection where Self: RandomAccessCollection, Element: Sendabl
         if let failure { throw failure }
     }
 
+    /// Sorts the collection in place, in parallel, in ascending order of `key(element)`; the sort is stable (rayon's
+    /// `par_sort_by_key`).
+    ///
+    /// `key` runs twice per comparison, so keep it cheap (a stored property, a field of a tuple); for a key that
+    /// costs work to compute, use ``parallelSort(byCachedKey:)``.
+    ///
+    /// ```swift
+    /// orders.parallelSort(byKey: \.placedAt)
+    /// ```
+    ///
+    /// - Parameter key: the value to sort by; called on any thread of the pool.
+    /// - Throws: an error `key` threw, as ``parallelSort(by:)`` does.
+    /// - Complexity: O(*n* log *n*) comparisons, spread over the pool's threads; O(*n*) extra memory.
+    @inlinable
+    public mutating func parallelSort<Key: Comparable & Sendable, E: Error>(
+        byKey key: @Sendable (Element) throws(E) -> Key
+    ) throws(E) {
+        try self.parallelSort { (a, b) throws(E) -> Bool in try key(a) < key(b) }
+    }
+
+    /// Sorts the collection in place, in parallel, in ascending order of `key(element)`, computing each element's key
+    /// once (in parallel) instead of at every comparison; the sort is stable (rayon's `par_sort_by_cached_key`).
+    ///
+    /// ```swift
+    /// documents.parallelSort(byCachedKey: { $0.title.lowercased() })
+    /// ```
+    ///
+    /// - Parameter key: the value to sort by; called once per element, on any thread of the pool.
+    /// - Throws: the error `key` threw for the earliest element among those it was called with; the collection is then
+    ///   unchanged.
+    /// - Complexity: O(*n*) calls to `key` and O(*n* log *n*) comparisons of keys, spread over the pool's threads;
+    ///   O(*n*) extra memory for the keys and a copy of the elements.
+    @inlinable
+    public mutating func parallelSort<Key: Comparable & Sendable, E: Error>(
+        byCachedKey key: @Sendable (Element) throws(E) -> Key
+    ) throws(E) {
+        var keyed = try Array(self).parallel.map { (element) throws(E) -> (key: Key, element: Element) in
+            (try key(element), element)
+        }
+        keyed.parallelSort { $0.key < $1.key }
+        var index = self.startIndex
+        for pair in keyed {
+            self[index] = pair.element
+            self.formIndex(after: &index)
+        }
+    }
+
     /// Sorts the contiguous storage in place, or a copy of the elements that is then written back.
     @inlinable
     mutating func parallelSort<Order: SortOrder>(order: Order) -> Order.Failure? where Order.Element == Element {

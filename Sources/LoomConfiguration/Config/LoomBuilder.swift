@@ -46,9 +46,50 @@ public struct LoomBuilder: Sendable {
     package var runtimeLoggerBox: (any Sendable)?
     /// The swift-metrics factory `metricsFactory(_:)` (module `Loom`) set, if any, type-erased likewise.
     package var runtimeMetricsFactoryBox: (any Sendable)?
+    /// The hooks set by ``onThreadStart(_:)`` and ``onThreadExit(_:)``.
+    package var threadHooks = LoomThreadHooks()
 
     /// A builder with nothing configured: every value is its default and no file or variable is read.
     public init() {}
+
+    // MARK: Thread hooks (code only)
+
+    /// Sets code to run on each of the runtime's async and compute threads as it starts, before its first job
+    /// (rayon's `start_handler`, tokio's `on_thread_start`). There is no key, variable or flag for it: it is code.
+    ///
+    /// ```swift
+    /// let runtime = try LoomBuilder()
+    ///     .onThreadStart { thread in
+    ///         if thread.pool == .compute { Arena.reserve(for: thread.index) }
+    ///     }
+    ///     .build()
+    /// ```
+    ///
+    /// The hook gets the thread's ``LoomThreadInfo`` (pool, index, name, the CPUs it really runs on). It runs on the
+    /// new thread while ``build()`` is still starting the others, so `LoomRuntime.current` is not set yet inside it;
+    /// `build()` returns once the threads have started, not necessarily after every hook has returned, and a thread
+    /// takes its first job only after its hook. Blocking, I/O and helper threads do not run it. See
+    /// ``LoomThreadHooks``.
+    ///
+    /// - Parameter hook: called once per thread, on that thread.
+    /// - Returns: a copy of the builder with the hook set (replacing an earlier one).
+    public func onThreadStart(_ hook: @escaping @Sendable (LoomThreadInfo) -> Void) -> LoomBuilder {
+        var copy = self
+        copy.threadHooks.onStart = hook
+        return copy
+    }
+
+    /// Sets code to run on each of the runtime's async and compute threads after its last job, while the runtime
+    /// closes (rayon's `exit_handler`, tokio's `on_thread_stop`). ``LoomRuntime/close()`` returns after every hook
+    /// has returned. See ``onThreadStart(_:)``.
+    ///
+    /// - Parameter hook: called once per thread, on that thread.
+    /// - Returns: a copy of the builder with the hook set (replacing an earlier one).
+    public func onThreadExit(_ hook: @escaping @Sendable (LoomThreadInfo) -> Void) -> LoomBuilder {
+        var copy = self
+        copy.threadHooks.onExit = hook
+        return copy
+    }
 
     // MARK: Setters (the "code" layer)
 
