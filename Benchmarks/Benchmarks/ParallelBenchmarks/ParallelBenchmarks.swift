@@ -10,4 +10,5 @@ let benchmarks: @Sendable () -> Void = {
     registerMapReduceBenchmarks()
     registerSortBenchmarks()
     registerSurfaceBenchmarks()
+    registerSurfaceBenchmarks2()
 }

@@ -84,3 +84,84 @@ func registerSurfaceBenchmarks() {
         }
     }
 }
+
+// S4-S6: the fused chains, chunked in-place updates and sequence batches, each against the code it replaces.
+// S4: `map(f) → filter → map → sum` over 2 M elements (f ~220 ns), fused (`.parallel.lazy`) vs the eager chain (an array
+//     per stage, a parallel pass each) vs the sequential lazy chain.
+// S5: `x = x * 3 + 1` over 10 M `UInt64` in place: `parallelUpdateChunks(ofCount: 65536)` (each chunk a plain loop)
+//     vs the sequential loop vs `concurrentPerform` over hand-made chunks.
+// S6: `map(f)` over a 2 M-element sequence that is not a collection (a `lazy.map` of an `UnfoldSequence`), through
+//     `parallel(batchSize: 1024)` vs the sequential `map`.
+func registerSurfaceBenchmarks2() {
+    let pool = try! ComputePool(threads: 2, name: "bench-surf2")
+    let chunks = 2 * dispatchChunksPerCPU
+    let small = 2_000_000
+    let n = 10_000_000
+    let seeds = (0..<n).map { UInt64(truncatingIfNeeded: $0) &* 0x9E37_79B9_7F4A_7C15 }
+
+    Benchmark("S4 chain 2M map(f).filter.map.sum sequential lazy (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole((0..<small).lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 3 }.reduce(0, &+))
+        }
+    }
+    Benchmark("S4 chain 2M map(f).filter.map.sum eager parallel (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install {
+                    (0..<small).parallel.map { f($0) }.parallel.filter { $0 & 1 == 0 }.parallel.map { $0 >> 3 }
+                        .parallel.reduce(0, &+)
+                }
+            )
+        }
+    }
+    Benchmark("S4 chain 2M map(f).filter.map.sum fused .parallel.lazy, ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install { (0..<small).parallel.lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 3 }.sum() }
+            )
+        }
+    }
+
+    Benchmark("S5 update 10M x*3+1 sequential loop (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var values = seeds
+            for i in values.indices { values[i] = values[i] &* 3 &+ 1 }
+            blackHole(values)
+        }
+    }
+    Benchmark("S5 update 10M x*3+1 Dispatch concurrentPerform, 16 chunks (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var values = seeds
+            values.withUnsafeMutableBufferPointer { buffer in
+                nonisolated(unsafe) let base = buffer.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                    for i in (chunk * n / chunks)..<((chunk + 1) * n / chunks) { base[i] = base[i] &* 3 &+ 1 }
+                }
+            }
+            blackHole(values)
+        }
+    }
+    Benchmark("S5 update 10M x*3+1 parallelUpdateChunks(ofCount: 65536), ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install { () -> [UInt64] in
+                    var values = seeds
+                    values.parallelUpdateChunks(ofCount: 65_536) { span in
+                        for i in span.indices { span[i] = span[i] &* 3 &+ 1 }
+                    }
+                    return values
+                }
+            )
+        }
+    }
+
+    let sequence = { sequence(first: 0) { $0 + 1 < small ? $0 + 1 : nil }.lazy }
+    Benchmark("S6 sequence 2M map(f) sequential (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(Array(sequence().map { f($0) })) }
+    }
+    Benchmark("S6 sequence 2M map(f) parallel(batchSize: 1024), ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(pool.install { sequence().parallel(batchSize: 1_024).map { f($0) } })
+        }
+    }
+}
