@@ -8,7 +8,8 @@ import Loom
 //     `DispatchQueue.concurrentPerform` over hand-made chunks.
 // S2: a sum of 10 M `UInt64` through `chunks(ofCount:)` (each chunk summed by a plain, vectorised loop) and through
 //     `minimumSplit` + `reduce`, vs the sequential `reduce`: memory-bound work where leaf size matters.
-// S3: a 256-bucket histogram of 10 M values with `reduce(into:_:combine:)` vs the sequential `reduce(into:)`.
+// S3: a 256-bucket histogram of 10 M values with `reduce(into:_:combine:)` (per element, and per chunk of 65 536 with a
+//     plain loop over the accumulator's buffer inside) vs the sequential `reduce(into:)`.
 
 func registerSurfaceBenchmarks() {
     let n = 10_000_000
@@ -70,6 +71,21 @@ func registerSurfaceBenchmarks() {
             )
         }
     }
+    Benchmark("S3 histogram 10M chunks(ofCount: 65536).reduce(into:combine:), ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install {
+                    seeds.parallel.chunks(ofCount: 65_536).reduce(into: [Int](repeating: 0, count: 256)) { counts, chunk in
+                        counts.withUnsafeMutableBufferPointer { buckets in
+                            for x in chunk { buckets[Int(x >> 56)] += 1 }
+                        }
+                    } combine: { counts, other in
+                        for bucket in 0..<256 { counts[bucket] += other[bucket] }
+                    }
+                }
+            )
+        }
+    }
     Benchmark("S3 histogram 10M reduce(into:combine:), ComputePool(threads: 2)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(
@@ -101,14 +117,14 @@ func registerSurfaceBenchmarks2() {
 
     Benchmark("S4 chain 2M map(f).filter.map.sum sequential lazy (baseline)") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole((0..<small).lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 3 }.reduce(0, &+))
+            blackHole((0..<small).lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 40 }.reduce(0, &+))
         }
     }
     Benchmark("S4 chain 2M map(f).filter.map.sum eager parallel (baseline)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(
                 pool.install {
-                    (0..<small).parallel.map { f($0) }.parallel.filter { $0 & 1 == 0 }.parallel.map { $0 >> 3 }
+                    (0..<small).parallel.map { f($0) }.parallel.filter { $0 & 1 == 0 }.parallel.map { $0 >> 40 }
                         .parallel.reduce(0, &+)
                 }
             )
@@ -117,7 +133,7 @@ func registerSurfaceBenchmarks2() {
     Benchmark("S4 chain 2M map(f).filter.map.sum fused .parallel.lazy, ComputePool(threads: 2)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(
-                pool.install { (0..<small).parallel.lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 3 }.sum() }
+                pool.install { (0..<small).parallel.lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 40 }.sum() }
             )
         }
     }
@@ -155,13 +171,15 @@ func registerSurfaceBenchmarks2() {
         }
     }
 
-    let sequence = { sequence(first: 0) { $0 + 1 < small ? $0 + 1 : nil }.lazy }
+    let numbers: @Sendable () -> LazySequence<UnfoldSequence<Int, (Int?, Bool)>> = {
+        Swift.sequence(first: 0) { $0 + 1 < small ? $0 + 1 : nil }.lazy
+    }
     Benchmark("S6 sequence 2M map(f) sequential (baseline)") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(Array(sequence().map { f($0) })) }
+        for _ in benchmark.scaledIterations { blackHole(Array(numbers().map { f($0) })) }
     }
     Benchmark("S6 sequence 2M map(f) parallel(batchSize: 1024), ComputePool(threads: 2)") { benchmark in
         for _ in benchmark.scaledIterations {
-            blackHole(pool.install { sequence().parallel(batchSize: 1_024).map { f($0) } })
+            blackHole(pool.install { numbers().parallel(batchSize: 1_024).map { f($0) } })
         }
     }
 }

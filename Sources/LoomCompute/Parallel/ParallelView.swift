@@ -119,6 +119,20 @@ extension ParallelView {
         let state = ParallelState()
         let result = self.drive { offsets -> Result<Partial, E> in
             var partial = start()
+            if !ParallelState.canFail(E.self) {
+                // Nothing can fail, so nothing can stop a leaf: a plain loop, with no per-element stop check or
+                // wrapper closure between the elements and `step`.
+                var index = self.base.index(self.base.startIndex, offsetBy: offsets.lowerBound)
+                do throws(E) {
+                    for _ in offsets {
+                        try step(&partial, self.base[index])
+                        self.base.formIndex(after: &index)
+                    }
+                } catch {
+                    return .failure(error)  // Never reached: E is Never.
+                }
+                return .success(partial)
+            }
             do throws(E) {
                 _ = try self.forEachElement(
                     in: offsets,

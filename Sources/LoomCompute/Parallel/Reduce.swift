@@ -25,7 +25,23 @@ extension ParallelView {
         _ identity: Base.Element,
         _ operation: @Sendable (Base.Element, Base.Element) throws(E) -> Base.Element
     ) throws(E) -> Base.Element {
-        try self.fold(start: { identity }) { (partial, element) throws(E) in
+        if !ParallelState.canFail(E.self) {
+            // Nothing can fail: each leaf is a plain loop calling `operation` (captured once, with the partial result
+            // kept in a local rather than passed through an `inout` wrapper closure per element).
+            let base = self.base
+            return self.drive { offsets -> Base.Element in
+                var partial = identity
+                var index = base.index(base.startIndex, offsetBy: offsets.lowerBound)
+                for _ in offsets {
+                    partial = try! operation(partial, base[index])
+                    base.formIndex(after: &index)
+                }
+                return partial
+            } combine: { a, b in
+                try! operation(a, b)
+            }
+        }
+        return try self.fold(start: { identity }) { (partial, element) throws(E) in
             partial = try operation(partial, element)
         } merge: { (a, b) throws(E) in
             try operation(a, b)

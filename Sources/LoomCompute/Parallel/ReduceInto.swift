@@ -17,6 +17,26 @@ extension ParallelView {
     /// }
     /// ```
     ///
+    /// **Cheap updates.** `update` is called through a closure for every element, which costs a few nanoseconds that
+    /// the compiler cannot optimize away across threads (a Swift closure is a value; rayon's closures are types it
+    /// compiles into the loop), and an `inout` array accumulator pays its copy-on-write check on every write. When one
+    /// update costs about that much — a histogram of integers, a sum — fold whole chunks instead, with the loop over
+    /// the chunk your own and the accumulator's storage taken once per chunk:
+    ///
+    /// ```swift
+    /// let histogram = samples.parallel.chunks(ofCount: 65_536).reduce(into: [Int](repeating: 0, count: 256)) {
+    ///     counts, chunk in
+    ///     counts.withUnsafeMutableBufferPointer { buckets in
+    ///         for x in chunk { buckets[Int(x >> 56)] += 1 }
+    ///     }
+    /// } combine: { counts, other in
+    ///     for bucket in counts.indices { counts[bucket] += other[bucket] }
+    /// }
+    /// ```
+    ///
+    /// Benchmark S3 (`Benchmarks/README.md`) measures both forms against the sequential loop: per element 0.2× its
+    /// speed, per chunk 1.6× on two threads.
+    ///
     /// - Parameters:
     ///   - initial: the empty accumulator; copied once per piece.
     ///   - update: adds one element to an accumulator; called on any thread of the pool.
