@@ -103,7 +103,8 @@ func registerSurfaceBenchmarks() {
 
 // S4-S6: the fused chains, chunked in-place updates and sequence batches, each against the code it replaces.
 // S4: `map(f) → filter → map → sum` over 2 M elements (f ~220 ns), fused (`.parallel.lazy`) vs the eager chain (an array
-//     per stage, a parallel pass each) vs the sequential lazy chain.
+//     per stage, a parallel pass each) vs the sequential lazy chain; and the same chain with cheap stages over 10 M
+//     `UInt64` ("cheap chain"), where the eager chain's arrays cost the most.
 // S5: `x = x * 3 + 1` over 10 M `UInt64` in place: `parallelUpdateChunks(ofCount: 65536)` (each chunk a plain loop)
 //     vs the sequential loop vs `concurrentPerform` over hand-made chunks.
 // S6: `map(f)` over a 2 M-element sequence that is not a collection (a `lazy.map` of an `UnfoldSequence`), through
@@ -135,6 +136,27 @@ func registerSurfaceBenchmarks2() {
             blackHole(
                 pool.install { (0..<small).parallel.lazy.map { f($0) }.filter { $0 & 1 == 0 }.map { $0 >> 40 }.sum() }
             )
+        }
+    }
+
+    Benchmark("S4 cheap chain 10M map.filter.map.sum sequential lazy (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(seeds.lazy.map { $0 &* 3 }.filter { $0 & 1 == 0 }.map { $0 >> 40 }.reduce(0, &+))
+        }
+    }
+    Benchmark("S4 cheap chain 10M map.filter.map.sum eager parallel (baseline)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                pool.install {
+                    seeds.parallel.map { $0 &* 3 }.parallel.filter { $0 & 1 == 0 }.parallel.map { $0 >> 40 }
+                        .parallel.reduce(0, &+)
+                }
+            )
+        }
+    }
+    Benchmark("S4 cheap chain 10M map.filter.map.sum fused .parallel.lazy, ComputePool(threads: 2)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(pool.install { seeds.parallel.lazy.map { $0 &* 3 }.filter { $0 & 1 == 0 }.map { $0 >> 40 }.sum() })
         }
     }
 
