@@ -17,7 +17,15 @@ let package = Package(
         // O1/O4: a metrics factory for the observability overhead benchmarks.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
     ],
-    targets: benchmarkTargets.map { name in
+    targets: [
+        // Instruction counts for callgrind (Benchmarks/callgrind.sh): a plain program, no benchmark harness.
+        .executableTarget(
+            name: "InstructionCounts",
+            dependencies: [.product(name: "Loom", package: "Loom")],
+            path: "InstructionCounts",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        )
+    ] + benchmarkTargets.map { name in
         .executableTarget(
             name: name,
             dependencies: [

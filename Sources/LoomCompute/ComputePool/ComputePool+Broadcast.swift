@@ -57,6 +57,34 @@ private struct BroadcastSlots<T, E: Error>: @unchecked Sendable {
     let slots: UnsafeMutableBufferPointer<Result<T, E>?>
 }
 
+/// One worker's share of a broadcast, on the heap. Unlike a `HeapJob`, it lets go of its closure *before* it counts
+/// itself done: the closure holds the broadcaster's `withoutActuallyEscaping` view of the user's closure, which must
+/// have no other owner once the broadcaster returns (the runtime checks, and traps otherwise).
+private struct BroadcastJob {
+    let header: JobHeader
+    var body: (@Sendable () -> Void)?
+    let latch: CountLatch
+
+    static func make(_ body: @escaping @Sendable () -> Void, latch: CountLatch) -> JobRef {
+        let block = UnsafeMutablePointer<BroadcastJob>.allocate(capacity: 1)
+        block.initialize(to: BroadcastJob(header: JobHeader(kind: BroadcastJobKind.self), body: body, latch: latch))
+        return JobRef(UnsafeMutableRawPointer(block).assumingMemoryBound(to: JobHeader.self))
+    }
+}
+
+private enum BroadcastJobKind: JobExecutable {
+    static func execute(_ header: UnsafeMutablePointer<JobHeader>) {
+        let block = UnsafeMutableRawPointer(header).assumingMemoryBound(to: BroadcastJob.self)
+        var body = block.pointee.body.take()
+        let latch = block.pointee.latch
+        block.deinitialize(count: 1)
+        block.deallocate()
+        body!()
+        body = nil  // Released here, before the broadcaster can see this job done and return.
+        latch.decrement()
+    }
+}
+
 extension WorkerThread {
     /// Puts one job in every worker's inbox, wakes the sleeping ones, and works until all have run. Must run on this
     /// worker's thread.
@@ -73,9 +101,9 @@ extension WorkerThread {
             for worker in workers {
                 let index = worker.index
                 latch.increment()
-                let job = HeapJob.make(
+                let job = BroadcastJob.make(
                     { results.slots[index] = Result(catching: { () throws(E) -> T in try body(index) }) },
-                    scope: latch
+                    latch: latch
                 )
                 _ = worker.inbox.push(job)  // An inbox is never closed.
                 Chaos.point()

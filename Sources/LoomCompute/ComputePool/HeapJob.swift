@@ -23,9 +23,14 @@ package enum HeapJobKind: JobExecutable {
     @usableFromInline
     package static func execute(_ header: UnsafeMutablePointer<JobHeader>) {
         let block = UnsafeMutableRawPointer(header).assumingMemoryBound(to: HeapJob.self)
-        let job = block.move()
+        var body: (@Sendable () -> Void)? = block.pointee.body
+        let scope = block.pointee.scope
+        block.deinitialize(count: 1)
         block.deallocate()
-        job.body()
-        job.scope?.decrement()
+        body!()
+        // The closure, and whatever it captured, is released before the scope learns this job is done: when `scope`
+        // returns, no spawned closure is still alive on some worker (as with a StackJob, and as broadcast requires).
+        body = nil
+        scope?.decrement()
     }
 }

@@ -78,6 +78,23 @@ struct BroadcastTests {
         pool.close()
     }
 
+    @Test("when broadcast returns, no worker still holds the closure (it is released before a job counts as done)")
+    func releasesClosureBeforeReturning() throws {
+        final class Probe: Sendable {}
+        let pool = try ComputePool(threads: 3, name: "t-bcrel")
+        let rounds = runningUnderThreadSanitizer ? 500 : TestSize.scaled(5_000)
+        var held = 0
+        for _ in 0..<rounds {
+            var probe = Probe()
+            _ = pool.broadcast { [probe] index in withExtendedLifetime(probe) { index } }
+            // The closure's context is gone; only `probe` may remain. (Before the fix, a worker released its job's
+            // closure after counting itself done: this saw two owners, or withoutActuallyEscaping trapped.)
+            if !isKnownUniquelyReferenced(&probe) { held += 1 }
+        }
+        #expect(held == 0)
+        pool.close()
+    }
+
     @Test("broadcast rethrows the error of the lowest-numbered worker after every call returned")
     func errors() throws {
         let pool = try ComputePool(threads: 4, name: "t-bcerr")

@@ -179,6 +179,16 @@ struct ParallelBatchesTests {
                 return (copy, ranges.withLock { $0 })
             }
             #expect(mismatches.count == 0)
+            // The calls ran on the pool that called parallelUpdateChunks.
+            let registry = pool.registry
+            let elsewhere = Counter()
+            pool.install {
+                var copy = values
+                copy.parallelUpdateChunks(ofCount: chunk) { _ in
+                    if currentRegistry() !== registry { elsewhere.increment() }
+                }
+            }
+            #expect(elsewhere.count == 0)
             #expect(updated == values.enumerated().map { $1 &* 2 &+ $0 }, "count \(count)")
             let sorted = ranges.sorted { $0.lowerBound < $1.lowerBound }
             #expect(sorted.count == (count + chunk - 1) / chunk)
