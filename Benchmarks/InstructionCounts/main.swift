@@ -7,10 +7,11 @@
 //   InstructionCounts map N      `(0..<N).parallel.map { $0 &* 3 }` on a 1-thread pool
 //   InstructionCounts dispatch N N `withUnsafeContinuation` + `DispatchQueue.global().async` hand-offs (P1's baseline)
 import Dispatch
+import Loom
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Loom
 
 /// fib(n) with a join at every level: fib(n) makes fib(n + 1) - 1 joins.
 func fibJoin(_ n: Int) -> Int {
