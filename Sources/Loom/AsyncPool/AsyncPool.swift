@@ -22,7 +22,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     // Sendable: `threads` is written in init before any thread can see the pool and only read afterwards (under
     // `closeState`'s lock in close()); the rest is atomic or locked.
 
-    private let queue = Injector<UnownedJob>()
+    private let queue = TaskQueue()
     private let sleep: Sleep
     private let terminating = Atomic<Bool>(false)
     private var threads: [PinnedThread] = []

@@ -39,37 +39,64 @@ extension LoomRuntime {
     /// - Parameter body: synchronous, CPU-bound work.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, with its own type.
+    @inlinable
     @concurrent
     public func spawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
-        try await self.roundTrip(.spawnCompute, body)
+        try await self.roundTrip(isComputeMapItem: false, body)
     }
 
     /// One `computeMap` item with one element in flight: a ``spawnCompute(_:)`` round trip, timed as an item.
-    @usableFromInline
+    @inlinable
     @concurrent
     func computeMapItem<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
-        try await self.roundTrip(.computeMapItem, body)
+        try await self.roundTrip(isComputeMapItem: true, body)
     }
 
     /// The bridge: moves the task to the compute pool, runs `body`, moves it back; tracked, counted, and — one call
-    /// in 8 per calling thread, when the runtime measures time — timed into `kind`'s histogram.
+    /// in 8 per calling thread, when the runtime measures time — timed into its histogram.
+    ///
+    /// Inlinable, so that it is compiled for the caller's `R` and `E`: unspecialized, each call looked up the
+    /// metadata of `Result<R, E>` at run time (about 3 000 instructions per round trip, `Benchmarks/callgrind.sh`).
+    /// The rest of the work is in the non-generic helpers below.
+    @inlinable
     @concurrent
-    private func roundTrip<R, E: Error>(
-        _ kind: BridgeLatency.Kind,
+    func roundTrip<R, E: Error>(
+        isComputeMapItem: Bool,
         _ body: sending () throws(E) -> R
     ) async throws(E) -> sending R {
-        let start = self.asyncPool.measuresTime && cloom_sample_tick() != 0 ? cloom_monotonic_ns() : 0
-        self.tracker.computeStarted()
-        let tracker = self.tracker
-        let result = await withTaskExecutorPreference(self.computePool.taskExecutor) { () async -> Result<R, E> in
+        let start = self.bridgeCallStarted()
+        let result = await withTaskExecutorPreference(self.bridgeExecutor) { () async -> Result<R, E> in
             await reschedule()  // Now on a compute thread.
             let result = Result(catching: body)
-            tracker.computeFinished()
+            self.bridgeBodyFinished()
             return result
         }
         await reschedule()  // Back on the executor the task prefers (the async pool, for Loom tasks).
-        self.asyncPool.recordBridgeCall(kind, since: start)
+        self.bridgeCallEnded(isComputeMapItem: isComputeMapItem, since: start)
         return try result.get()
+    }
+
+    /// A bridge call starts: tracked, and timed one call in 8 per thread when the runtime measures time (the start
+    /// time, or 0 when this call is not timed).
+    @usableFromInline
+    func bridgeCallStarted() -> UInt64 {
+        let start = self.asyncPool.measuresTime && cloom_sample_tick() != 0 ? cloom_monotonic_ns() : 0
+        self.tracker.computeStarted()
+        return start
+    }
+
+    /// The compute pool as the executor a bridged task prefers.
+    @usableFromInline
+    var bridgeExecutor: any TaskExecutor { self.computePool.taskExecutor }
+
+    /// A bridged closure returned (on the compute thread, before the task moves back).
+    @usableFromInline
+    func bridgeBodyFinished() { self.tracker.computeFinished() }
+
+    /// A bridge call ended (back on the caller's executor): counted, and its latency recorded if it was timed.
+    @usableFromInline
+    func bridgeCallEnded(isComputeMapItem: Bool, since start: UInt64) {
+        self.asyncPool.recordBridgeCall(isComputeMapItem ? .computeMapItem : .spawnCompute, since: start)
     }
 
     /// Like ``spawnCompute(_:)``, but hands `body` a ``ComputeScope`` whose spawned jobs may use the caller's state;
@@ -85,6 +112,7 @@ extension LoomRuntime {
     /// - Parameter body: receives the scope; runs on a compute thread.
     /// - Returns: what `body` returns.
     /// - Throws: what `body` throws, after the spawned jobs have finished.
+    @inlinable
     @concurrent
     public func scopeCompute<R, E: Error>(
         _ body: sending (ComputeScope) throws(E) -> R
@@ -97,6 +125,7 @@ extension LoomRuntime {
 /// Runs `body` on the compute pool of ``LoomRuntime/current``. See ``LoomRuntime/spawnCompute(_:)``.
 ///
 /// - Important: Traps outside a runtime (no current runtime); ``trySpawnCompute(_:)`` returns `nil` there instead.
+@inlinable
 @concurrent
 public func spawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) async throws(E) -> sending R {
     guard let runtime = LoomRuntime.current else {
@@ -120,6 +149,7 @@ public func trySpawnCompute<R, E: Error>(_ body: sending () throws(E) -> R) asyn
 /// ``LoomRuntime/scopeCompute(_:)``.
 ///
 /// - Important: Traps outside a runtime.
+@inlinable
 @concurrent
 public func scopeCompute<R, E: Error>(_ body: sending (ComputeScope) throws(E) -> R) async throws(E) -> sending R {
     guard let runtime = LoomRuntime.current else {

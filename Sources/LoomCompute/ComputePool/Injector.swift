@@ -15,7 +15,8 @@ import Synchronization
 /// `count` is a hint kept beside it: producers increment it inside the lock (sequentially consistent, so that the
 /// sleep protocol's Dekker check sees it, see `Documentation/Internals/ComputePool.md`), consumers decrement it
 /// inside the lock.
-package final class Injector<Element: Sendable>: Sendable {
+package final class Injector<Element: Sendable>: @unchecked Sendable {
+    // Sendable: `ring` is only touched between `mutex.lock()` and `mutex.unlock()`; `pending` is atomic.
     package init() {}
 
     private struct Ring {
@@ -47,7 +48,11 @@ package final class Injector<Element: Sendable>: Sendable {
         }
     }
 
-    private let ring = LockedValue(Ring())
+    /// Guarded by `mutex`; `@exclusivity(unchecked)` because the mutex already makes every access exclusive.
+    @exclusivity(unchecked) private var ring = Ring()
+    /// A plain pthread mutex rather than a `LockedValue`: that generic class lives in another module, where its
+    /// `withLock` ran unspecialized on every push and pop.
+    private let mutex = PthreadMutex()
     private let pending = Atomic<Int>(0)
 
     /// The number of queued jobs (a hint outside the lock).
@@ -60,27 +65,54 @@ package final class Injector<Element: Sendable>: Sendable {
     ///
     /// - Returns: `false` if the pool is shutting down and the job was not queued.
     package func push(_ job: Element) -> Bool {
-        self.ring.withLock { ring in
-            if ring.closed { return false }
-            ring.append(job)
-            // Sequentially consistent: a worker going to sleep re-checks this count after announcing itself.
-            self.pending.add(1, ordering: .sequentiallyConsistent)
-            return true
-        }
+        self.mutex.lock()
+        defer { self.mutex.unlock() }
+        if self.ring.closed { return false }
+        self.ring.append(job)
+        // Sequentially consistent: a worker going to sleep re-checks this count after announcing itself.
+        self.pending.add(1, ordering: .sequentiallyConsistent)
+        return true
     }
 
     /// Refuses every later push. Jobs already queued stay and are still run.
     package func close() {
-        self.ring.withLock { $0.closed = true }
+        self.mutex.lock()
+        defer { self.mutex.unlock() }
+        self.ring.closed = true
     }
 
     /// Takes the oldest job, if any.
     package func pop() -> Element? {
         guard self.pending.load(ordering: .relaxed) > 0 else { return nil }  // Relaxed: a hint; the lock decides.
-        return self.ring.withLock { ring in
-            guard let job = ring.removeFirst() else { return nil }
-            self.pending.subtract(1, ordering: .relaxed)  // Relaxed: inside the lock; only a hint for others.
-            return job
-        }
+        self.mutex.lock()
+        defer { self.mutex.unlock() }
+        guard let job = self.ring.removeFirst() else { return nil }
+        self.pending.subtract(1, ordering: .relaxed)  // Relaxed: inside the lock; only a hint for others.
+        return job
     }
+}
+
+/// The async pool's shared queue of Swift jobs: an ``Injector`` whose methods are compiled here, for `UnownedJob`.
+/// The async pool lives in another module, where calls into the generic `Injector` ran unspecialized code that looked
+/// up type metadata on every push and pop (about 2 500 instructions per `spawnCompute` round trip,
+/// `Benchmarks/callgrind.sh`).
+package final class TaskQueue: Sendable {
+    private let injector = Injector<UnownedJob>()
+
+    package init() {}
+
+    /// Jobs queued (sequentially consistent, as ``Injector/count``).
+    package var count: Int { self.injector.count }
+
+    /// No job is queued (sequentially consistent).
+    package var isEmpty: Bool { self.injector.isEmpty }
+
+    /// Queues `job`; `false` once the queue is closed.
+    package func push(_ job: UnownedJob) -> Bool { self.injector.push(job) }
+
+    /// The oldest job, or `nil`.
+    package func pop() -> UnownedJob? { self.injector.pop() }
+
+    /// Refuses every later push.
+    package func close() { self.injector.close() }
 }

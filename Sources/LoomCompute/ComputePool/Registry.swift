@@ -11,8 +11,10 @@ package final class Registry: @unchecked Sendable {
     // everything else is atomic or locked.
 
     package let name: String
+    /// Written once in init, before any thread starts; `@exclusivity(unchecked)` spares every read (each look for work)
+    /// the dynamic exclusivity check.
     @usableFromInline
-    private(set) var workers: [WorkerThread] = []
+    @exclusivity(unchecked) private(set) var workers: [WorkerThread] = []
     @usableFromInline
     package let sleep: Sleep
     package let injector = Injector<JobRef>()

@@ -23,8 +23,8 @@ package final class WorkerThread: @unchecked Sendable {
     /// Jobs for this worker only, which no other worker may take: ``ComputePool/broadcast(_:)`` puts one here for
     /// each worker. Checked before stealing and in the re-check before sleeping.
     package let inbox = Injector<JobRef>()
-    /// xorshift state for picking steal victims; owner only.
-    private var random: UInt64
+    /// xorshift state for picking steal victims; owner only (hence no dynamic exclusivity check).
+    @exclusivity(unchecked) private var random: UInt64
 
     package init(index: Int, registry: Registry) {
         self.index = index

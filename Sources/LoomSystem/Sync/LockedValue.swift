@@ -13,8 +13,12 @@ import Darwin
 /// access to the guarded value look like a data race.
 package final class LockedValue<Value>: @unchecked Sendable {
     // Sendable: `value` is only touched between lock and unlock of `mutex`.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value  // Guarded by mutex.
+    @usableFromInline
+    let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    /// Guarded by mutex. `@exclusivity(unchecked)`: the mutex already makes every access exclusive, so the dynamic
+    /// exclusivity check (a runtime call on each `withLock`) would only cost time.
+    @usableFromInline
+    @exclusivity(unchecked) var value: Value
 
     package init(_ value: Value) {
         self.value = value
@@ -31,6 +35,7 @@ package final class LockedValue<Value>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
+    @inlinable
     package func withLock<Result, E: Error>(_ body: (inout Value) throws(E) -> Result) throws(E) -> Result {
         pthread_mutex_lock(self.mutex)
         defer { pthread_mutex_unlock(self.mutex) }
