@@ -24,7 +24,14 @@ let package = Package(
             dependencies: [.product(name: "Loom", package: "Loom")],
             path: "InstructionCounts",
             swiftSettings: [.swiftLanguageMode(.v6)]
-        )
+        ),
+        // P1 in fresh processes (Benchmarks/fresh-process.sh).
+        .executableTarget(
+            name: "FreshProcess",
+            dependencies: [.product(name: "Loom", package: "Loom")],
+            path: "FreshProcess",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ] + benchmarkTargets.map { name in
         .executableTarget(
             name: name,
