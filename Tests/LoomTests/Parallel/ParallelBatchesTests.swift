@@ -144,6 +144,26 @@ struct ParallelBatchesTests {
         pool.close()
     }
 
+    @Test("a failed batch map leaks nothing it built, in earlier waves or the failing one")
+    func noLeaks() throws {
+        let pool = try ComputePool(threads: 2, name: "t-batchleak")
+        let live = Counter()
+        let n = 50_000
+        for failing in [0, 999, 30_000, n - 1] {
+            #expect(throws: TestError(id: failing)) {
+                try pool.install { () throws(TestError) -> [Tracked] in
+                    try CountingSequence(count: n, read: Counter()).parallel(batchSize: 64).map {
+                        (x) throws(TestError) -> Tracked in
+                        if x == failing { throw TestError(id: x) }
+                        return Tracked(x, live: live)
+                    }
+                }
+            }
+            #expect(live.count == 0, "failing at \(failing)")
+        }
+        pool.close()
+    }
+
     @Test("the awaited forms give the same results")
     func awaited() async {
         let input = sampleValues(20_000, seed: 2)
