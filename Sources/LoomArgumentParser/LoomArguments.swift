@@ -111,6 +111,15 @@ public struct LoomArguments: ParsableArguments, Sendable {
     )
     public var statistics: Bool?
 
+    /// `--loom-share-async-cpus` / `--no-loom-share-async-cpus`: whether compute threads borrow the async CPUs at idle
+    /// priority (key `share_async_cpus`).
+    @Flag(
+        name: .customLong("loom-share-async-cpus"),
+        inversion: .prefixedNo,
+        help: "Let compute threads borrow idle async CPUs at idle priority (default: off)."
+    )
+    public var shareAsyncCPUs: Bool?
+
     /// `--loom-metrics-interval`: seconds between two swift-metrics reports (key `metrics_interval`; 0 turns
     /// reporting off).
     @Option(
@@ -161,6 +170,7 @@ extension ConfigLayer {
         add(.statistics, "statistics", arguments.statistics.map(RawSetting.Value.boolean))
         add(.metricsInterval, "metrics_interval", arguments.metricsInterval.map(RawSetting.Value.number))
         add(.console, "console", arguments.console.map(RawSetting.Value.text))
+        add(.shareAsyncCPUs, "share_async_cpus", arguments.shareAsyncCPUs.map(RawSetting.Value.boolean))
         return settings
     }
 }

@@ -270,6 +270,13 @@ nonisolated func exerciseEveryEntryPoint(_ runtime: LoomRuntime, items: [Int]) a
     let pool = try ComputePool(threads: 1, name: "hooked", onThreadStart: { _ in }, onThreadExit: { _ in })
     pool.close()
     _ = LoomBuilder().console(path: "/tmp/entry-points.sock")
+
+    // Sharing the async CPUs: a compute thread borrows them at idle priority; the bridge and `.parallel` still work.
+    let sharing = try LoomBuilder().prefix("sharing").asyncThreads(1).computeThreads(2).pinThreads(false)
+        .shareAsyncCPUs(true).build()
+    let shared = await sharing.spawnCompute { (0..<1_000).parallel.map { $0 * 2 }.reduce(0, +) }
+    #expect(shared == 999_000)
+    sharing.close()
 }
 
 /// Counts thread hook calls.

@@ -66,6 +66,42 @@ func percentile(_ sorted: [Double], _ p: Double) -> Int {
     return Int(sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))].rounded())
 }
 
+/// A runtime like `defaultRuntime` with `share_async_cpus` on (created on first use).
+let sharingRuntime: LoomRuntime = try! LoomBuilder().prefix("benchshare").shareAsyncCPUs(true).build()
+
+/// P8 idle and under compute load on `runtime()`.
+func registerPings(
+    runtime: @escaping @Sendable () -> LoomRuntime,
+    label: String,
+    config: Benchmark.Configuration,
+    duration: UInt64
+) {
+    Benchmark("P8 ping latency, idle (\(label))", configuration: config) { benchmark in
+        let runtime = runtime()
+        let sorted = await withTaskExecutorPreference(runtime.asyncExecutor) {
+            await pings(for: duration) { record in runtime.spawnAsync { record() } }
+        }
+        benchmark.measurement(p50, percentile(sorted, 0.50))
+        benchmark.measurement(p99, percentile(sorted, 0.99))
+        benchmark.measurement(pingCount, sorted.count)
+    }
+
+    Benchmark("P8 ping latency under compute load (\(label))", configuration: config) { benchmark in
+        let runtime = runtime()
+        let sorted = await withTaskExecutorPreference(runtime.asyncExecutor) { () async -> [Double] in
+            // Heavy jobs: enough 5 ms slices to keep every compute thread busy for the whole 2 s.
+            let slices = Int(duration / 5_000_000) * max(1, runtime.configuration.computeThreads) + 8
+            for _ in 0..<slices { runtime.computePool.spawn { blackHole(burn(5_000_000)) } }
+            return await pings(for: duration) { record in runtime.spawnAsync { record() } }
+        }
+        benchmark.measurement(p50, percentile(sorted, 0.50))
+        benchmark.measurement(p99, percentile(sorted, 0.99))
+        benchmark.measurement(pingCount, sorted.count)
+        runtime.computePool.install { () }  // queued slices may remain; let the pool drain before the next run
+        while !runtime.isIdle { await Task.yield() }
+    }
+}
+
 func registerLatencyBenchmarks() {
     let runtime = defaultRuntime
     let twoSeconds: UInt64 = 2_000_000_000
@@ -77,28 +113,14 @@ func registerLatencyBenchmarks() {
         maxIterations: 3
     )
 
-    Benchmark("P8 ping latency, idle (Loom)", configuration: config) { benchmark in
-        let sorted = await withTaskExecutorPreference(runtime.asyncExecutor) {
-            await pings(for: twoSeconds) { record in runtime.spawnAsync { record() } }
-        }
-        benchmark.measurement(p50, percentile(sorted, 0.50))
-        benchmark.measurement(p99, percentile(sorted, 0.99))
-        benchmark.measurement(pingCount, sorted.count)
-    }
-
-    Benchmark("P8 ping latency under compute load (Loom)", configuration: config) { benchmark in
-        let sorted = await withTaskExecutorPreference(runtime.asyncExecutor) { () async -> [Double] in
-            // Heavy jobs: enough 5 ms slices to keep every compute thread busy for the whole 2 s.
-            let slices = Int(twoSeconds / 5_000_000) * max(1, runtime.configuration.computeThreads) + 8
-            for _ in 0..<slices { runtime.computePool.spawn { blackHole(burn(5_000_000)) } }
-            return await pings(for: twoSeconds) { record in runtime.spawnAsync { record() } }
-        }
-        benchmark.measurement(p50, percentile(sorted, 0.50))
-        benchmark.measurement(p99, percentile(sorted, 0.99))
-        benchmark.measurement(pingCount, sorted.count)
-        runtime.computePool.install { () }  // queued slices may remain; let the pool drain before the next run
-        while !runtime.isIdle { await Task.yield() }
-    }
+    registerPings(runtime: { defaultRuntime }, label: "Loom", config: config, duration: twoSeconds)
+    // The same with share_async_cpus on: one more compute thread borrows the async CPU at idle priority.
+    registerPings(
+        runtime: { sharingRuntime },
+        label: "Loom, sharing the async CPUs",
+        config: config,
+        duration: twoSeconds
+    )
 
     Benchmark("P8 ping latency under load, everything on the global executor (baseline)", configuration: config) {
         benchmark in

@@ -34,6 +34,15 @@ int cloom_set_name_self(const char *name);
 /// Reads the calling thread's name into `buffer`. Returns 0 or an errno value.
 int cloom_get_name_self(char *buffer, size_t size);
 
+/// Lowers the calling thread to an idle priority. `mode` 0: `SCHED_BATCH` at nice 19 with a 0.1 ms time slice
+/// (`sched_setattr`; kernels without per-task slices keep their default slice). `mode` 1: `SCHED_IDLE`. `mode` 2: nice
+/// 19 under the normal policy. Returns 0 or an errno value (ENOSYS where none exists).
+int cloom_lower_priority_self(int mode);
+
+/// The calling thread's scheduling: 1 under `SCHED_IDLE`, 2 at nice 19 (normal or batch policy), 0 otherwise, -1
+/// where it cannot be read.
+int cloom_priority_self(void);
+
 /// The CPU the calling thread runs on now, or -1.
 int cloom_current_cpu(void);
 

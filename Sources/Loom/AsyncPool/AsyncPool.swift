@@ -31,6 +31,8 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// The compute pool's sleep state when the two pools compete for the same CPUs (see
     /// ``init(threads:contendedBy:onStart:)``), else `nil`.
     private let contendedBy: Sleep?
+    /// The compute threads that borrow this pool's CPUs (see `init`).
+    private let borrowers: [Sleeper]
     /// With a single thread, the jobs that thread enqueues itself (a task it spawns, a task it resumes) go to a local
     /// FIFO that only it touches: no lock, no wake-up, and no other thread could have run them sooner. Every 32nd
     /// job comes from the shared queue first, so work arriving from other threads is not starved.
@@ -52,9 +54,13 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     ///   idle async thread then stops spinning as soon as every compute worker is busy (none searching, none
     ///   parked): spinning would take a CPU from a busy compute worker, and on these machines a descheduled worker
     ///   costs far more than a wake-up.
+    /// - Parameter borrowers: the sleepers of the compute threads that borrow this pool's CPUs at idle priority
+    ///   (``LoomConfiguration/shareAsyncCPUs``). An idle async thread stops spinning as soon as one of them runs a
+    ///   job, so that the borrower gets the CPU the spin would keep.
     init(
         threads infos: [LoomThreadInfo],
         contendedBy: Sleep? = nil,
+        borrowers: [Sleeper] = [],
         measuresTime: Bool = true,
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
         hooks: LoomThreadHooks = LoomThreadHooks(),
@@ -63,6 +69,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         precondition(!infos.isEmpty, "the async pool needs at least one thread")
         self.threadInfos = infos
         self.contendedBy = contendedBy
+        self.borrowers = borrowers
         self.isSingleThreaded = infos.count == 1
         self.measuresTime = measuresTime
         self.sleep = Sleep(members: infos.map { _ in Sleeper(measuresTime: measuresTime) })
@@ -190,9 +197,15 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
         !self.queue.isEmpty || self.localHead < self.localJobs.count
     }
 
-    /// `true` when this pool competes with the compute pool for CPUs and every compute worker is running a job
-    /// (none is searching or parked), so every CPU may be needed by a compute worker. A hint only.
-    private var isComputeSaturated: Bool {
+    /// `true` when a compute thread that borrows this pool's CPUs runs a job, or when this pool competes with the
+    /// compute pool for CPUs and every compute worker is running a job (none is searching or parked), so every CPU
+    /// may be needed by a compute worker. A hint only.
+    var isComputeSaturated: Bool {
+        // Relaxed: only decides how long to spin.
+        for borrower in self.borrowers
+        where borrower.activity.load(ordering: .relaxed) == ThreadActivity.running.rawValue {
+            return true
+        }
         guard let compute = self.contendedBy else { return false }
         // Relaxed: only decides how long to spin.
         return compute.sleepers.load(ordering: .relaxed) == 0 && compute.searching.load(ordering: .relaxed) == 0

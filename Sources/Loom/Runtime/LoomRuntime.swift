@@ -116,9 +116,11 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
             let compete = Self.poolsCompeteForCPUs(configuration)
             if compete { self.computePool.registry.yieldsWhileSearching.store(true, ordering: .relaxed) }
             let registry = self.computePool.registry
+            let borrowers = zip(computeInfos, registry.sleep.members).filter { $0.0.priority == .idle }.map(\.1)
             self.asyncPool = try AsyncPool(
                 threads: asyncInfos,
                 contendedBy: compete ? registry.sleep : nil,
+                borrowers: borrowers,
                 measuresTime: configuration.statistics,
                 warn: warn,
                 hooks: threadHooks,
@@ -214,7 +216,9 @@ public final class LoomRuntime: Sendable, CustomStringConvertible {
         } else {
             cpus = configuration.usableCPUs
         }
-        return configuration.asyncThreads + configuration.computeThreads > max(1, cpus.count)
+        // Idle-priority compute threads (borrowers) do not count: they never take a CPU a normal thread wants.
+        let ownComputeThreads = configuration.threads.filter { $0.pool == .compute && $0.priority == .normal }.count
+        return configuration.asyncThreads + ownComputeThreads > max(1, cpus.count)
     }
 
     /// The async pool as a `TaskExecutor`, for untracked tasks:

@@ -117,6 +117,9 @@ package final class Registry: @unchecked Sendable {
     /// More threads than the CPUs they may run on: the union of their pins, or the process's CPUs if any thread is
     /// unpinned.
     package static func isOversubscribed(_ infos: [LoomThreadInfo]) -> Bool {
+        // Idle-priority threads (borrowers of the async CPUs) never take a CPU a normal thread wants.
+        let infos = infos.filter { $0.priority == .normal }
+        guard !infos.isEmpty else { return false }
         let cpus: Int
         if infos.allSatisfy({ !$0.cpus.isEmpty }) {
             cpus = infos.reduce(CPUSet()) { $0.union($1.cpus) }.count

@@ -60,7 +60,7 @@ extension ConfigLayer {
         switch key {
         case .asyncThreads, .computeThreads, .blockingThreads, .computePoolSize, .cudaDevice:
             order = [integer, text, boolean, number]
-        case .pinThreads, .statistics: order = [boolean, text, integer, number]
+        case .pinThreads, .statistics, .shareAsyncCPUs: order = [boolean, text, integer, number]
         case .prefix, .cpuset, .console: order = [text, integer, boolean, number]
         case .watchdog, .metricsInterval: order = [number, integer, text, boolean]
         }

@@ -37,6 +37,7 @@ package struct ConfigLayer: Sendable, Equatable {
     package var statistics: Setting<Bool>?
     package var metricsInterval: Setting<Duration>?
     package var console: Setting<String>?
+    package var shareAsyncCPUs: Setting<Bool>?
 
     /// A layer with no value set.
     package init() {}
@@ -69,6 +70,7 @@ package struct ConfigLayer: Sendable, Equatable {
             case .statistics: self.statistics = Setting(try Self.boolean(raw), from: raw)
             case .metricsInterval: self.metricsInterval = Setting(try Self.seconds(raw), from: raw)
             case .console: self.console = Setting(try Self.socketPath(raw), from: raw)
+            case .shareAsyncCPUs: self.shareAsyncCPUs = Setting(try Self.boolean(raw), from: raw)
             }
         }
     }
@@ -88,6 +90,7 @@ package struct ConfigLayer: Sendable, Equatable {
         result.statistics = higher.statistics ?? self.statistics
         result.metricsInterval = higher.metricsInterval ?? self.metricsInterval
         result.console = higher.console ?? self.console
+        result.shareAsyncCPUs = higher.shareAsyncCPUs ?? self.shareAsyncCPUs
         return result
     }
 
@@ -106,6 +109,7 @@ package struct ConfigLayer: Sendable, Equatable {
         case .statistics: self.statistics?.source
         case .metricsInterval: self.metricsInterval?.source
         case .console: self.console?.source
+        case .shareAsyncCPUs: self.shareAsyncCPUs?.source
         }
     }
 }

@@ -73,7 +73,10 @@ extension LoomBuilder {
         }
 
         let asyncThreads = merged.asyncThreads?.value ?? 1
-        let computeThreads = merged.computeThreads?.value ?? max(1, usable.count - asyncThreads)
+        let shareAsyncCPUs = merged.shareAsyncCPUs?.value ?? false
+        // By default one compute thread per CPU the async pool leaves, plus one per async CPU when they are shared.
+        let borrowable = shareAsyncCPUs && usable.count >= 2 ? min(asyncThreads, usable.count - 1) : 0
+        let computeThreads = merged.computeThreads?.value ?? (max(1, usable.count - asyncThreads) + borrowable)
         let prefix = merged.prefix?.value ?? "loom"
         let pinThreads = merged.pinThreads?.value ?? true
         let plan = CPUPlan.make(
@@ -82,7 +85,8 @@ extension LoomBuilder {
             computeThreads: computeThreads,
             pinThreads: pinThreads,
             cpus: usable,
-            topology: Topology.discover(sysfs)
+            topology: Topology.discover(sysfs),
+            shareAsyncCPUs: shareAsyncCPUs
         )
         var sources: [LoomConfiguration.Key: LoomConfiguration.Source] = [:]
         for key in LoomConfiguration.Key.allCases { sources[key] = merged.source(of: key) }
@@ -101,6 +105,7 @@ extension LoomBuilder {
             metricsInterval: merged.metricsInterval.map { $0.value == .zero ? nil : $0.value }
                 ?? LoomConfiguration.defaultMetricsInterval,
             console: merged.console?.value,
+            shareAsyncCPUs: shareAsyncCPUs,
             allowedCPUs: allowed,
             usableCPUs: usable,
             gpu: gpu,

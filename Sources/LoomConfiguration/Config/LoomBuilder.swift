@@ -199,6 +199,16 @@ public struct LoomBuilder: Sendable {
         self.setting(.statistics, .boolean(enabled), method: "statistics")
     }
 
+    /// Lets compute threads borrow the async pool's CPUs when async work leaves them idle (key `share_async_cpus`;
+    /// default: off). See ``LoomConfiguration/shareAsyncCPUs``.
+    ///
+    /// - Parameter enabled: `true` adds, by default, one compute thread per async CPU that runs at the idle priority,
+    ///   which the kernel preempts as soon as an async thread needs its CPU.
+    /// - Returns: a copy of the builder with the setting.
+    public func shareAsyncCPUs(_ enabled: Bool) -> LoomBuilder {
+        self.setting(.shareAsyncCPUs, .boolean(enabled), method: "shareAsyncCPUs")
+    }
+
     /// Sets how often the runtime reports to swift-metrics (key `metrics_interval`; default
     /// ``LoomConfiguration/defaultMetricsInterval``). See ``LoomConfiguration/metricsInterval``.
     ///

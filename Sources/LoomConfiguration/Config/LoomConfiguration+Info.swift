@@ -17,6 +17,9 @@ extension LoomConfiguration {
         lines.append("  usable   \(Self.cpuText(self.usableCPUs))")
         lines.append("  async    \(Self.cpuText(self.asyncCPUs))")
         lines.append("  compute  \(Self.cpuText(self.computeCPUs))")
+        if !self.borrowedCPUs.isEmpty {
+            lines.append("  borrowed \(Self.cpuText(self.borrowedCPUs)) (async CPUs, by idle-priority compute threads)")
+        }
 
         if let gpu = self.gpu {
             lines.append("GPU")
@@ -39,12 +42,15 @@ extension LoomConfiguration {
                 "  \(row.0.padded(to: nameWidth))  \(row.1.padded(to: kernelWidth))  \(row.2.padded(to: poolWidth))"
                     + "  \(row.3)"
             )
+            if let thread = self.threads.first(where: { $0.name == row.0 }), thread.priority == .idle {
+                lines[lines.count - 1] += "  (idle priority)"
+            }
         }
         return lines.joined(separator: "\n")
     }
 
     /// What `loom info --json` prints: one object with the configuration keys, `allowed_cpus`, `async_cpus`,
-    /// `compute_cpus`, `sources`, `threads` and, when a CUDA device is selected and located, `gpu`.
+    /// `compute_cpus`, `borrowed_cpus`, `sources`, `threads` (each with its `priority`) and, when a CUDA device is selected and located, `gpu`.
     package var infoJSON: String {
         var members: [(String, JSONText)] = [
             (Key.prefix.rawValue, .string(self.prefix)),
@@ -59,9 +65,11 @@ extension LoomConfiguration {
             (Key.statistics.rawValue, .bool(self.statistics)),
             (Key.metricsInterval.rawValue, self.metricsInterval.map { .double($0.inSeconds) } ?? .null),
             (Key.console.rawValue, self.console.map { .string($0) } ?? .null),
+            (Key.shareAsyncCPUs.rawValue, .bool(self.shareAsyncCPUs)),
             ("allowed_cpus", .string(self.allowedCPUs.description)),
             ("async_cpus", .string(self.asyncCPUs.description)),
             ("compute_cpus", .string(self.computeCPUs.description)),
+            ("borrowed_cpus", .string(self.borrowedCPUs.description)),
             ("sources", .object(Key.allCases.map { ($0.rawValue, .string(self.source(of: $0).kind.rawValue)) })),
             (
                 "threads",
@@ -72,6 +80,7 @@ extension LoomConfiguration {
                             ("kernel_name", .string(thread.kernelName)),
                             ("pool", .string(thread.pool.rawValue)),
                             ("cpus", .string(thread.cpus.description)),
+                            ("priority", .string(thread.priority.rawValue)),
                         ])
                     }
                 )
@@ -105,6 +114,8 @@ extension LoomConfiguration {
         case .statistics: "\(self.statistics)"
         case .metricsInterval: self.metricsInterval.map { "\($0.inSeconds) s" } ?? "(off)"
         case .console: self.console?.escapingControlCharacters ?? "(off)"
+        case .shareAsyncCPUs:
+            self.borrowedCPUs.isEmpty ? "\(self.shareAsyncCPUs)" : "\(self.shareAsyncCPUs) (borrows CPUs \(self.borrowedCPUs))"
         }
     }
 

@@ -36,6 +36,8 @@ extension LoomConfiguration {
         case metricsInterval = "metrics_interval"
         /// `console`: the path of a Unix socket on which the runtime serves its statistics to `loom top`.
         case console
+        /// `share_async_cpus`: whether compute threads borrow the async CPUs at idle priority.
+        case shareAsyncCPUs = "share_async_cpus"
 
         /// The snake_case key (`compute_threads`).
         public var description: String { self.rawValue }

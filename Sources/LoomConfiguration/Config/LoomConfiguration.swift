@@ -37,7 +37,8 @@ public struct LoomConfiguration: Sendable, Equatable {
     ///
     /// Key `compute_threads` (alias `rayon_threads`), environment variable `LOOM_COMPUTE_THREADS` (alias
     /// `LOOM_RAYON_THREADS`), flag `--loom-compute-threads` (hidden alias `--loom-rayon-threads`), setter
-    /// ``LoomBuilder/computeThreads(_:)``; default: ``usableCPUs`` minus ``asyncThreads``, at least 1.
+    /// ``LoomBuilder/computeThreads(_:)``; default: ``usableCPUs`` minus ``asyncThreads``, at least 1, plus one per
+    /// async CPU when ``shareAsyncCPUs`` is on.
     public let computeThreads: Int
 
     /// Whether each thread is pinned to the CPUs the plan gives it.
@@ -120,6 +121,23 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// ``LoomBuilder/console(path:)``; default: off.
     public let console: String?
 
+    /// Whether compute threads borrow the async pool's CPUs when async work leaves them idle.
+    ///
+    /// On, the compute threads the compute CPUs have no room for — by default one per async CPU, so the default
+    /// ``computeThreads`` grows by the async CPU count — run at the idle priority (``LoomThreadInfo/Priority/idle``,
+    /// `SCHED_IDLE` on Linux) on the async and compute CPUs together. The kernel runs such a thread only on CPU time
+    /// no normal thread wants and preempts it as soon as an async or I/O thread wakes on its CPU, so async latency
+    /// keeps its priority while CPU work soaks up what the async pool leaves idle; the kernel also moves a borrower to
+    /// any CPU that goes idle, so work it holds is never stuck behind a busy async thread for long. Idle async
+    /// threads stop spinning while a borrower runs a job. ``borrowedCPUs`` lists the CPUs borrowed.
+    ///
+    /// Off (the default), the compute pool stays on its own CPUs: the measured trade-off is in
+    /// `Benchmarks/README.md` ("Sharing the async CPUs").
+    ///
+    /// Key `share_async_cpus`, environment variable `LOOM_SHARE_ASYNC_CPUS`, flags `--loom-share-async-cpus` /
+    /// `--no-loom-share-async-cpus`, setter ``LoomBuilder/shareAsyncCPUs(_:)``; default: off.
+    public let shareAsyncCPUs: Bool
+
     /// The CPUs this process may run on (`sched_getaffinity`: honours taskset, numactl and cgroup cpusets).
     public let allowedCPUs: CPUSet
 
@@ -130,8 +148,11 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// The CPUs the async threads may run on (the union of their placements).
     public var asyncCPUs: CPUSet { self.plan.asyncCPUs }
 
-    /// The CPUs the compute threads may run on (the union of their placements).
+    /// The compute pool's own CPUs (the union of its normal-priority threads' placements).
     public var computeCPUs: CPUSet { self.plan.computeCPUs }
+
+    /// The async CPUs the compute pool's idle-priority threads borrow (``shareAsyncCPUs``); empty when none do.
+    public var borrowedCPUs: CPUSet { self.plan.borrowedCPUs }
 
     /// Every thread Loom will start, async threads first: pool, index, full name, kernel name and CPUs.
     public var threads: [LoomThreadInfo] { self.plan.threads }
@@ -162,6 +183,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         statistics: Bool = true,
         metricsInterval: Duration? = LoomConfiguration.defaultMetricsInterval,
         console: String? = nil,
+        shareAsyncCPUs: Bool = false,
         allowedCPUs: CPUSet,
         usableCPUs: CPUSet,
         gpu: GPUDevice?,
@@ -181,6 +203,7 @@ public struct LoomConfiguration: Sendable, Equatable {
         self.statistics = statistics
         self.metricsInterval = metricsInterval
         self.console = console
+        self.shareAsyncCPUs = shareAsyncCPUs
         self.allowedCPUs = allowedCPUs
         self.usableCPUs = usableCPUs
         self.gpu = gpu

@@ -8,6 +8,11 @@
 ///   threads than CPUs pins every thread to the pool's whole share (a mask), and one warning says so.
 /// - With a single usable CPU both pools share it (one warning).
 /// - With pinning off the shares are computed the same way, for reporting, but each thread's CPUs are empty.
+/// - With `shareAsyncCPUs` and two or more CPUs, compute threads beyond the compute share's CPU count *borrow* the
+///   async CPUs, one borrower per async CPU at most: a borrower runs at the idle priority
+///   (``LoomThreadInfo/Priority/idle``) on the async and compute CPUs together (a mask, so that the kernel can move
+///   it to whichever is idle), and is the last of the compute threads. The rest are placed by the rules above on
+///   the compute share.
 ///
 /// The pools do not decide placement: they start one ``PinnedThread`` per ``LoomThreadInfo`` in ``threads``.
 import LoomSystem
@@ -15,16 +20,25 @@ import LoomSystem
 package struct CPUPlan: Sendable, Equatable {
     /// The CPUs the async threads may run on (the union of their placements).
     package var asyncCPUs: CPUSet
-    /// The CPUs the compute threads may run on (the union of their placements).
+    /// The compute pool's own CPUs (the union of its normal-priority threads' placements).
     package var computeCPUs: CPUSet
+    /// The async CPUs the compute pool's idle-priority threads borrow; empty unless async CPUs are shared.
+    package var borrowedCPUs: CPUSet
     /// Every thread, async threads first, then compute threads, each in index order.
     package var threads: [LoomThreadInfo]
     /// Advice for the user: oversubscription, a single CPU, SMT siblings shared between the pools.
     package var warnings: [String]
 
-    package init(asyncCPUs: CPUSet, computeCPUs: CPUSet, threads: [LoomThreadInfo], warnings: [String]) {
+    package init(
+        asyncCPUs: CPUSet,
+        computeCPUs: CPUSet,
+        borrowedCPUs: CPUSet = CPUSet(),
+        threads: [LoomThreadInfo],
+        warnings: [String]
+    ) {
         self.asyncCPUs = asyncCPUs
         self.computeCPUs = computeCPUs
+        self.borrowedCPUs = borrowedCPUs
         self.threads = threads
         self.warnings = warnings
     }
@@ -38,6 +52,7 @@ package struct CPUPlan: Sendable, Equatable {
     ///   - pinThreads: whether the threads are pinned; when `false` every thread's ``LoomThreadInfo/cpus`` is empty.
     ///   - cpus: the usable CPUs (the cpuset or the allowed CPUs, narrowed to a GPU's local CPUs).
     ///   - topology: the machine's topology, used only for warnings.
+    ///   - shareAsyncCPUs: whether compute threads beyond the compute CPUs borrow the async CPUs at idle priority.
     /// - Returns: the plan; it never fails (more threads than CPUs is a warning, not an error).
     package static func make(
         prefix: String,
@@ -45,7 +60,8 @@ package struct CPUPlan: Sendable, Equatable {
         computeThreads: Int,
         pinThreads: Bool,
         cpus: CPUSet,
-        topology: Topology
+        topology: Topology,
+        shareAsyncCPUs: Bool = false
     ) -> CPUPlan {
         let asyncThreads = max(0, asyncThreads)
         let computeThreads = max(0, computeThreads)
@@ -73,23 +89,49 @@ package struct CPUPlan: Sendable, Equatable {
             computeShare = Array(list.dropFirst(asyncCount))
         }
 
+        // Borrowers: the compute threads the compute share has no CPU for, up to one per async CPU.
+        let borrowers =
+            shareAsyncCPUs && list.count >= 2
+            ? min(asyncShare.count, max(0, computeThreads - computeShare.count)) : 0
+        let ownThreads = computeThreads - borrowers
         let asyncPlacement = Self.placement(threads: asyncThreads, share: asyncShare)
-        let computePlacement = Self.placement(threads: computeThreads, share: computeShare)
+        let ownPlacement = Self.placement(threads: ownThreads, share: computeShare)
+        let borrowerMask = CPUSet(asyncShare).union(CPUSet(computeShare))
+        let computePlacement = ownPlacement + Array(repeating: borrowerMask, count: borrowers)
         let asyncCPUs = asyncPlacement.reduce(CPUSet()) { $0.union($1) }
-        let computeCPUs = computePlacement.reduce(CPUSet()) { $0.union($1) }
+        let computeCPUs = ownPlacement.reduce(CPUSet()) { $0.union($1) }
+        let borrowedCPUs = borrowers > 0 ? CPUSet(asyncShare) : CPUSet()
+
+        if shareAsyncCPUs {
+            if list.count < 2 {
+                warnings.append(
+                    "share_async_cpus is on, but with \(list.count) usable CPU there are no async CPUs of their own "
+                        + "to borrow: it changes nothing."
+                )
+            } else if borrowers == 0 {
+                warnings.append(
+                    "share_async_cpus is on, but "
+                        + (computeThreads == 1 ? "the 1 compute thread fits" : "the \(computeThreads) compute threads fit")
+                        + " on the \(computeShare.count) compute \(computeShare.count == 1 ? "CPU" : "CPUs"), so none borrows "
+                        + "the async CPUs; leave compute_threads unset, or raise it to "
+                        + "\(computeShare.count + asyncShare.count), for one borrower per async CPU."
+                )
+            }
+        }
 
         if list.count >= 2 {
             var crowded: [String] = []
             if asyncThreads > asyncShare.count {
                 crowded.append("the \(asyncThreads) async threads share \(Self.cpuWords(asyncCPUs))")
             }
-            if computeThreads > computeShare.count {
-                crowded.append("the \(computeThreads) compute threads share \(Self.cpuWords(computeCPUs))")
+            if ownThreads > computeShare.count {
+                crowded.append("the \(ownThreads) compute threads share \(Self.cpuWords(computeCPUs))")
             }
             if !crowded.isEmpty {
+                let borrowing = borrowers > 0 ? " (\(borrowers) more borrowing the async CPUs)" : ""
                 warnings.append(
-                    "More threads than CPUs (\(asyncThreads) async + \(computeThreads) compute on \(list.count) "
-                        + "usable CPUs, \(cpus)): " + crowded.joined(separator: " and ") + "."
+                    "More threads than CPUs (\(asyncThreads) async + \(computeThreads) compute\(borrowing) on "
+                        + "\(list.count) usable CPUs, \(cpus)): " + crowded.joined(separator: " and ") + "."
                 )
             }
             if pinThreads, let advice = Self.siblingWarning(asyncCPUs, computeCPUs, topology) {
@@ -103,9 +145,18 @@ package struct CPUPlan: Sendable, Equatable {
                 prefix: prefix,
                 pool: pool,
                 cpus: placement.map { pinThreads ? $0 : CPUSet() }
-            )
+            ).map { info in
+                info.pool == .compute && info.index >= ownThreads
+                    ? info.with(cpus: info.cpus, priority: .idle) : info
+            }
         }
-        return CPUPlan(asyncCPUs: asyncCPUs, computeCPUs: computeCPUs, threads: threads, warnings: warnings)
+        return CPUPlan(
+            asyncCPUs: asyncCPUs,
+            computeCPUs: computeCPUs,
+            borrowedCPUs: borrowedCPUs,
+            threads: threads,
+            warnings: warnings
+        )
     }
 
     /// One CPU per thread while there are enough, else the whole share for every thread.

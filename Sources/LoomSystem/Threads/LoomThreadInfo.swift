@@ -28,6 +28,19 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
         public var description: String { self.rawValue }
     }
 
+    /// How the kernel schedules a thread against others on its CPUs.
+    public enum Priority: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
+        /// The normal policy at the process's nice value: every pool thread unless it borrows CPUs.
+        case normal
+        /// The idle priority (`SCHED_IDLE` on Linux): the thread runs only on CPU time no normal thread wants, and a
+        /// normal thread waking on its CPU preempts it at once. The compute threads that borrow the async pool's
+        /// CPUs (``LoomConfiguration/shareAsyncCPUs``) run so.
+        case idle
+
+        /// `normal` or `idle`.
+        public var description: String { self.rawValue }
+    }
+
     /// The pool the thread belongs to.
     public let pool: Pool
     /// The thread's index in its pool, from 0.
@@ -38,21 +51,45 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
     public let kernelName: String
     /// The CPUs the thread is pinned to; empty when pinning is off.
     public let cpus: CPUSet
+    /// The thread's scheduling priority: ``Priority/idle`` for a compute thread that borrows the async CPUs,
+    /// otherwise ``Priority/normal``.
+    public let priority: Priority
 
-    package init(pool: Pool, index: Int, name: String, kernelName: String, cpus: CPUSet) {
+    package init(
+        pool: Pool,
+        index: Int,
+        name: String,
+        kernelName: String,
+        cpus: CPUSet,
+        priority: Priority = .normal
+    ) {
         self.pool = pool
         self.index = index
         self.name = name
         self.kernelName = kernelName
         self.cpus = cpus
+        self.priority = priority
     }
 
     /// The same thread, unpinned (its pin was refused).
     package var unpinned: LoomThreadInfo {
-        LoomThreadInfo(pool: self.pool, index: self.index, name: self.name, kernelName: self.kernelName, cpus: CPUSet())
+        self.with(cpus: CPUSet(), priority: self.priority)
     }
 
-    /// `loom-compute-0003 (kernel name loom-c3) on CPU 4`, `... on CPUs 1-3`, or `... unpinned`.
+    /// The same thread with other CPUs and priority.
+    package func with(cpus: CPUSet, priority: Priority) -> LoomThreadInfo {
+        LoomThreadInfo(
+            pool: self.pool,
+            index: self.index,
+            name: self.name,
+            kernelName: self.kernelName,
+            cpus: cpus,
+            priority: priority
+        )
+    }
+
+    /// `loom-compute-0003 (kernel name loom-c3) on CPU 4`, `... on CPUs 1-3`, or `... unpinned`, followed by
+    /// `, idle priority` for a thread that borrows CPUs.
     public var description: String {
         let placement =
             switch self.cpus.count {
@@ -60,6 +97,7 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
             case 1: "on CPU \(self.cpus)"
             default: "on CPUs \(self.cpus)"
             }
-        return "\(self.name) (kernel name \(self.kernelName)) \(placement)"
+        let priority = self.priority == .idle ? ", idle priority" : ""
+        return "\(self.name) (kernel name \(self.kernelName)) \(placement)\(priority)"
     }
 }

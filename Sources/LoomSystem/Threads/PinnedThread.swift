@@ -63,7 +63,12 @@ package final class PinnedThread: @unchecked Sendable {
         if let code = Self.creationFailure.withLock({ $0?(info) }) {
             throw Self.startError(info, CreateError(code: code))
         }
-        let context = ThreadContext(kernelName: info.kernelName, warn: { warn($0, info) }, body: body)
+        let context = ThreadContext(
+            kernelName: info.kernelName,
+            priority: info.priority,
+            warn: { warn($0, info) },
+            body: body
+        )
         if !info.cpus.isEmpty {
             switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
             case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: true)
@@ -189,23 +194,51 @@ package final class PinnedThread: @unchecked Sendable {
 /// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
 private final class ThreadContext: Sendable {
     let kernelName: String
+    let priority: LoomThreadInfo.Priority
     let warn: @Sendable (String) -> Void
     let body: @Sendable () -> Void
 
-    init(kernelName: String, warn: @escaping @Sendable (String) -> Void, body: @escaping @Sendable () -> Void) {
+    init(
+        kernelName: String,
+        priority: LoomThreadInfo.Priority,
+        warn: @escaping @Sendable (String) -> Void,
+        body: @escaping @Sendable () -> Void
+    ) {
         self.kernelName = kernelName
+        self.priority = priority
         self.warn = warn
         self.body = body
     }
 
-    /// Runs on the new thread: names it, then runs the body.
+    /// Runs on the new thread: names it, lowers its priority if asked, then runs the body.
     func run() {
         let rc = cloom_set_name_self(self.kernelName)
         if rc != 0 && rc != ENOSYS {
             self.warn("Could not name thread \(self.kernelName): \(String(cString: strerror(rc))).")
         }
+        if self.priority == .idle {
+            // The kernel applies a policy per thread, so it is set from inside; glibc's thread attributes do not
+            // take SCHED_IDLE.
+            let rc = cloom_lower_priority_self(PinnedThread.idlePolicy)
+            if rc != 0 {
+                self.warn(
+                    "Could not lower thread \(self.kernelName) to the idle priority: \(String(cString: strerror(rc))); "
+                        + "it runs at normal priority."
+                )
+            }
+        }
         self.body()
     }
+}
+
+extension PinnedThread {
+    /// How an idle-priority thread is scheduled: `LOOMTUNING_IDLE_POLICY` (read once) `idle` for `SCHED_IDLE`,
+    /// `nice` for nice 19 under the normal policy, otherwise `SCHED_BATCH` at nice 19 with a 0.1 ms slice (see
+    /// `cloom_lower_priority_self`). For measurement only: `Benchmarks/server.sh` compares them.
+    package static let idlePolicy: Int32 = {
+        guard let value = getenv("LOOMTUNING_IDLE_POLICY").map({ String(cString: $0) }) else { return 0 }
+        return value == "idle" ? 1 : value == "nice" ? 2 : 0
+    }()
 }
 
 #if canImport(Darwin)

@@ -149,7 +149,7 @@ struct BroadcastTests {
             .onThreadExit { info in exited.append((info, LoomRuntime.current?.configuration.prefix == "t-rhooks")) }
             .build()
         _ = runtime.computePool.broadcast { $0 }
-        _ = runtime.blockOn {
+        runtime.blockOn {
             await withTaskGroup(of: Void.self) { group in
                 for _ in 0..<8 { group.addTask { _ = await runtime.spawnAsync { 1 }.value } }
             }

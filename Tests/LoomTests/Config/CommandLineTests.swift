@@ -20,7 +20,7 @@ struct CommandLineTests {
             "--loom-compute-threads", "2", "--no-loom-pin-threads", "--loom-cuda-device", "GPU-77",
             "--loom-watchdog", "0.5",
             "--loom-blocking-threads", "7", "--no-loom-statistics", "--loom-metrics-interval", "2.5",
-            "--loom-console", "/tmp/x.sock",
+            "--loom-console", "/tmp/x.sock", "--loom-share-async-cpus",
         ])
         #expect(configuration.prefix == "cli")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -33,6 +33,7 @@ struct CommandLineTests {
         #expect(configuration.statistics == false)
         #expect(configuration.metricsInterval == .milliseconds(2500))
         #expect(configuration.console == "/tmp/x.sock")
+        #expect(configuration.shareAsyncCPUs)
         #expect(configuration.source(of: .statistics).description == "flag --no-loom-statistics")
         for key in LoomConfiguration.Key.allCases where key != .computePoolSize {
             #expect(configuration.source(of: key).kind == .cli, "\(key)")

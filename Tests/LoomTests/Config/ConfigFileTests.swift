@@ -27,6 +27,7 @@ struct ConfigFileTests {
             statistics = false
             metrics_interval = 15
             console = "/run/svc/loom.sock"
+            share_async_cpus = true
             """
         )
         let configuration = try LoomBuilder.hermetic().file(path).resolve()
@@ -42,6 +43,7 @@ struct ConfigFileTests {
         #expect(configuration.statistics == false)
         #expect(configuration.metricsInterval == .seconds(15))
         #expect(configuration.console == "/run/svc/loom.sock")
+        #expect(configuration.shareAsyncCPUs)
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0) == .file(path) })
     }
 

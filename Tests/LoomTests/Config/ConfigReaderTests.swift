@@ -29,6 +29,7 @@ struct ConfigReaderTests {
             "loom.statistics": false,
             "loom.metricsInterval": 30,
             "loom.console": "/tmp/reader.sock",
+            "loom.shareAsyncCPUs": true,
         ])
         #expect(configuration.prefix == "reader")
         #expect(configuration.cpuset == [0, 1, 2, 3])
@@ -42,6 +43,7 @@ struct ConfigReaderTests {
         #expect(configuration.statistics == false)
         #expect(configuration.metricsInterval == .seconds(30))
         #expect(configuration.console == "/tmp/reader.sock")
+        #expect(configuration.shareAsyncCPUs)
         #expect(configuration.source(of: .computePoolSize).description == "ConfigReader key loom.computePoolSize")
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .code })
     }

@@ -27,6 +27,7 @@ struct EnvironmentTests {
             "LOOM_STATISTICS": "no",
             "LOOM_METRICS_INTERVAL": "0",
             "LOOM_CONSOLE": "/tmp/env.sock",
+            "LOOM_SHARE_ASYNC_CPUS": "yes",
         ])
         #expect(configuration.prefix == "env")
         #expect(configuration.cpuset == [2, 3, 4, 5])
@@ -40,6 +41,7 @@ struct EnvironmentTests {
         #expect(configuration.statistics == false)
         #expect(configuration.metricsInterval == nil, "0 turns reporting off")
         #expect(configuration.console == "/tmp/env.sock")
+        #expect(configuration.shareAsyncCPUs)
         #expect(LoomConfiguration.Key.allCases.allSatisfy { configuration.source(of: $0).kind == .environment })
     }
 

@@ -25,7 +25,7 @@ struct InfoRenderingTests {
             Set(json.keys) == [
                 "prefix", "cpuset", "async_threads", "compute_threads", "pin_threads", "compute_pool_size",
                 "cuda_device", "watchdog", "blocking_threads", "statistics", "metrics_interval", "console",
-                "allowed_cpus", "async_cpus", "compute_cpus", "sources", "threads",
+                "share_async_cpus", "allowed_cpus", "async_cpus", "compute_cpus", "borrowed_cpus", "sources", "threads",
             ]
         )
         #expect(json["prefix"] as? String == "svc")
@@ -46,9 +46,18 @@ struct InfoRenderingTests {
         let threads = try #require(json["threads"] as? [[String: String]])
         #expect(threads.count == 5)
         #expect(
-            threads[0] == ["name": "svc-async-0000", "kernel_name": "svc-async-0000", "pool": "async", "cpus": "0"]
+            threads[0] == [
+                "name": "svc-async-0000", "kernel_name": "svc-async-0000", "pool": "async", "cpus": "0",
+                "priority": "normal",
+            ]
         )
-        #expect(threads[2] == ["name": "svc-compute-0000", "kernel_name": "svc-c0", "pool": "compute", "cpus": "2"])
+        #expect(
+            threads[2] == [
+                "name": "svc-compute-0000", "kernel_name": "svc-c0", "pool": "compute", "cpus": "2", "priority": "normal",
+            ]
+        )
+        #expect(json["share_async_cpus"] as? Bool == false)
+        #expect(json["borrowed_cpus"] as? String == "")
     }
 
     @Test("the JSON carries the cpuset and the device as given, and the GPU when located")
