@@ -115,7 +115,8 @@ extension LoomConfiguration {
         case .metricsInterval: self.metricsInterval.map { "\($0.inSeconds) s" } ?? "(off)"
         case .console: self.console?.escapingControlCharacters ?? "(off)"
         case .shareAsyncCPUs:
-            self.borrowedCPUs.isEmpty ? "\(self.shareAsyncCPUs)" : "\(self.shareAsyncCPUs) (borrows CPUs \(self.borrowedCPUs))"
+            self.borrowedCPUs.isEmpty
+                ? "\(self.shareAsyncCPUs)" : "\(self.shareAsyncCPUs) (borrows CPUs \(self.borrowedCPUs))"
         }
     }
 

@@ -111,7 +111,8 @@ package struct CPUPlan: Sendable, Equatable {
             } else if borrowers == 0 {
                 warnings.append(
                     "share_async_cpus is on, but "
-                        + (computeThreads == 1 ? "the 1 compute thread fits" : "the \(computeThreads) compute threads fit")
+                        + (computeThreads == 1
+                            ? "the 1 compute thread fits" : "the \(computeThreads) compute threads fit")
                         + " on the \(computeShare.count) compute \(computeShare.count == 1 ? "CPU" : "CPUs"), so none borrows "
                         + "the async CPUs; leave compute_threads unset, or raise it to "
                         + "\(computeShare.count + asyncShare.count), for one borrower per async CPU."

@@ -145,7 +145,9 @@ struct ShareAsyncCPUsTests {
         expectLoomError(
             LoomBuilder.hermetic(environment: ["LOOM_SHARE_ASYNC_CPUS": "sometimes"]).envPrefix("LOOM"),
             .invalidConfiguration,
-            containing: ["\"sometimes\"", "share_async_cpus", "environment variable LOOM_SHARE_ASYNC_CPUS", "true or false"]
+            containing: [
+                "\"sometimes\"", "share_async_cpus", "environment variable LOOM_SHARE_ASYNC_CPUS", "true or false",
+            ]
         )
     }
 
@@ -155,7 +157,9 @@ struct ShareAsyncCPUsTests {
         let text = configuration.infoText
         #expect(text.contains("share_async_cpus   true (borrows CPUs 0)"))
         #expect(text.contains("borrowed 0 (async CPUs, by idle-priority compute threads)"))
-        #expect(text.split(separator: "\n").contains { $0.contains("loom-compute-0001") && $0.hasSuffix("(idle priority)") })
+        #expect(
+            text.split(separator: "\n").contains { $0.contains("loom-compute-0001") && $0.hasSuffix("(idle priority)") }
+        )
         let json = try #require(
             try JSONSerialization.jsonObject(with: Data(configuration.infoJSON.utf8)) as? [String: Any]
         )

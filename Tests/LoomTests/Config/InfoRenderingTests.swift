@@ -53,7 +53,8 @@ struct InfoRenderingTests {
         )
         #expect(
             threads[2] == [
-                "name": "svc-compute-0000", "kernel_name": "svc-c0", "pool": "compute", "cpus": "2", "priority": "normal",
+                "name": "svc-compute-0000", "kernel_name": "svc-c0", "pool": "compute", "cpus": "2",
+                "priority": "normal",
             ]
         )
         #expect(json["share_async_cpus"] as? Bool == false)
