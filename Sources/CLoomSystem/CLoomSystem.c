@@ -52,13 +52,34 @@ struct cloom_sched_attr {
     uint32_t sched_util_max;
 };
 
+// The raw system calls, not glibc's wrappers: musl's sched_setscheduler and sched_getscheduler are stubs that fail
+// with ENOSYS (POSIX says they act on processes; Linux applies them to the calling thread with pid 0).
+static int cloom_set_policy_self(int policy) {
+    struct sched_param param = { .sched_priority = 0 };
+    return syscall(SYS_sched_setscheduler, 0, policy, &param) == 0 ? 0 : errno;
+}
+
+static __thread int cloom_tls_priority_before = -1;
+
+int cloom_priority_before_lowering(void) { return cloom_tls_priority_before; }
+
+int cloom_restore_priority_self(int priority) {
+    int policy = priority / 100;
+    int nice = priority % 100 - 20;
+    int rc = cloom_set_policy_self(policy);
+    if (rc != 0) return rc;
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) == 0 ? 0 : errno;
+}
+
 int cloom_lower_priority_self(int mode) {
     pid_t tid = (pid_t)syscall(SYS_gettid);
+    cloom_tls_priority_before = cloom_priority_self();
     switch (mode) {
     case 0: {
         // SCHED_BATCH never preempts on wake-up; nice 19 gives it 1.5% of a contended CPU; the 0.1 ms slice bounds
         // how long a normal thread that becomes runnable behind it waits (EEVDF lets the running task finish its
         // slice). pid 0: the calling thread.
+#ifdef SYS_sched_setattr
         struct cloom_sched_attr attr;
         memset(&attr, 0, sizeof attr);
         attr.size = sizeof attr;
@@ -66,14 +87,13 @@ int cloom_lower_priority_self(int mode) {
         attr.sched_nice = 19;
         attr.sched_runtime = 100000;
         if (syscall(SYS_sched_setattr, 0, &attr, 0) == 0) return 0;
-        struct sched_param param = { .sched_priority = 0 };
-        if (sched_setscheduler(0, SCHED_BATCH, &param) != 0) return errno;
+#endif
+        int rc = cloom_set_policy_self(SCHED_BATCH);
+        if (rc != 0) return rc;
         return setpriority(PRIO_PROCESS, (id_t)tid, 19) == 0 ? 0 : errno;
     }
-    case 1: {
-        struct sched_param param = { .sched_priority = 0 };
-        return sched_setscheduler(0, SCHED_IDLE, &param) == 0 ? 0 : errno;
-    }
+    case 1:
+        return cloom_set_policy_self(SCHED_IDLE);
     default:
         // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value alone.
         return setpriority(PRIO_PROCESS, (id_t)tid, 19) == 0 ? 0 : errno;
@@ -81,13 +101,12 @@ int cloom_lower_priority_self(int mode) {
 }
 
 int cloom_priority_self(void) {
-    int policy = sched_getscheduler(0);
+    long policy = syscall(SYS_sched_getscheduler, 0);
     if (policy < 0) return -1;
-    if (policy == SCHED_IDLE) return 1;
     errno = 0;
     int nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
     if (nice == -1 && errno != 0) return -1;
-    return ((policy == SCHED_OTHER || policy == SCHED_BATCH) && nice == 19) ? 2 : 0;
+    return (int)(policy & ~SCHED_RESET_ON_FORK) * 100 + nice + 20;
 }
 
 long cloom_gettid(void) { return (long)syscall(SYS_gettid); }
@@ -129,6 +148,8 @@ int cloom_set_name_self(const char *name) { (void)name; return ENOSYS; }
 int cloom_get_name_self(char *buffer, size_t size) { return pthread_getname_np(pthread_self(), buffer, size); }
 int cloom_current_cpu(void) { return -1; }
 int cloom_lower_priority_self(int mode) { (void)mode; return ENOSYS; }
+int cloom_priority_before_lowering(void) { return -1; }
+int cloom_restore_priority_self(int priority) { (void)priority; return ENOSYS; }
 int cloom_priority_self(void) { return -1; }
 long cloom_gettid(void) { return -1; }
 

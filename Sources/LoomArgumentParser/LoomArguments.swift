@@ -29,6 +29,7 @@ import LoomSystem
 /// | `--loom-statistics` / `--no-loom-statistics` | `statistics` |
 /// | `--loom-metrics-interval <seconds>` | `metrics_interval` |
 /// | `--loom-console <path>` | `console` |
+/// | `--loom-share-async-cpus` / `--no-loom-share-async-cpus` | `share_async_cpus` |
 /// | `--loom-config <path>` | a configuration file (`.toml`, `.yaml`/`.yml`, `.json`), read as a file layer |
 ///
 /// Flags win over every other source. ArgumentParser itself rejects a count that is not an integer (exit code

@@ -18,7 +18,7 @@ struct InfoCommand: ParsableCommand {
             without starting any thread: the --loom-config file, then the LOOM_* environment variables \
             (LOOM_PREFIX, LOOM_CPUSET, LOOM_ASYNC_THREADS, LOOM_COMPUTE_THREADS, LOOM_PIN_THREADS, \
             LOOM_COMPUTE_POOL_SIZE, LOOM_CUDA_DEVICE, LOOM_WATCHDOG, LOOM_BLOCKING_THREADS, LOOM_STATISTICS, \
-            LOOM_METRICS_INTERVAL, LOOM_CONSOLE), then the flags. Warnings go to standard error. \
+            LOOM_METRICS_INTERVAL, LOOM_CONSOLE, LOOM_SHARE_ASYNC_CPUS), then the flags. Warnings go to standard error. \
             Exit code 1 for a bad value, 64 for a flag that does not parse.
             """
     )

@@ -39,8 +39,16 @@ int cloom_get_name_self(char *buffer, size_t size);
 /// 19 under the normal policy. Returns 0 or an errno value (ENOSYS where none exists).
 int cloom_lower_priority_self(int mode);
 
-/// The calling thread's scheduling: 1 under `SCHED_IDLE`, 2 at nice 19 (normal or batch policy), 0 otherwise, -1
-/// where it cannot be read.
+/// What `cloom_priority_self` gave on the calling thread before `cloom_lower_priority_self` lowered it, or -1 when
+/// it never did.
+int cloom_priority_before_lowering(void);
+
+/// Sets the calling thread's scheduling back to `priority` (a `cloom_priority_self` value). Lowering the nice value
+/// needs CAP_SYS_NICE or RLIMIT_NICE: 0 or an errno value (EPERM then).
+int cloom_restore_priority_self(int priority);
+
+/// The calling thread's scheduling as `policy * 100 + nice + 20` (policy: 0 `SCHED_OTHER`, 3 `SCHED_BATCH`, 5
+/// `SCHED_IDLE`; so 20 is the normal policy at nice 0), or -1 where it cannot be read.
 int cloom_priority_self(void);
 
 /// The CPU the calling thread runs on now, or -1.

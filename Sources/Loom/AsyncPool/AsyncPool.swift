@@ -227,7 +227,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
 
     /// The thread infos as the threads really run: a thread whose pin the kernel refused shows no CPUs.
     var runningThreadInfos: [LoomThreadInfo] {
-        zip(self.threadInfos, self.threads).map { info, thread in thread.isPinned ? info : info.unpinned }
+        self.threads.map(\.runningInfo)
     }
 
     /// A snapshot of the pool for ``LoomRuntime/diagnostics()``.

@@ -49,6 +49,7 @@ public struct LoomDiagnostics: Sendable, CustomStringConvertible {
 
         public var description: String {
             var text = "\(self.info.name) [\(self.info.kernelName)] \(self.activity)"
+            if self.info.priority == .idle { text += " (idle priority)" }
             text += ", jobs run \(self.jobsRun), parks \(self.parks)"
             if self.queuedJobs > 0 { text += ", \(self.queuedJobs) queued" }
             if self.isListedAsleep { text += ", listed asleep" }

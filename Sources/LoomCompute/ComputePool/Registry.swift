@@ -51,7 +51,10 @@ package final class Registry: @unchecked Sendable {
         self.name = name
         self.hooks = hooks
         self.threadInfos = infos
-        self.sleep = Sleep(members: infos.map { _ in Sleeper(measuresTime: measuresTime) })
+        self.sleep = Sleep(
+            members: infos.map { _ in Sleeper(measuresTime: measuresTime) },
+            preferred: infos.filter { $0.priority == .normal }.count
+        )
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }
         let workers = self.workers
@@ -79,7 +82,7 @@ package final class Registry: @unchecked Sendable {
 
     /// The thread infos as the threads really run: a thread whose pin the kernel refused shows no CPUs.
     package var runningThreadInfos: [LoomThreadInfo] {
-        zip(self.threadInfos, self.threads).map { info, thread in thread.isPinned ? info : info.unpinned }
+        self.threads.map(\.runningInfo)
     }
 
     /// A snapshot of the pool for ``LoomRuntime/diagnostics()``.

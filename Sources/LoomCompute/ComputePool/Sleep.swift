@@ -248,8 +248,15 @@ package final class Sleep: Sendable {
     /// Every thread of the pool.
     @usableFromInline
     package let members: [Sleeper]
+    /// How many of ``members`` (the first ones) ``wakeOne()`` tries before the rest: the normal-priority workers, ahead
+    /// of the idle-priority ones that borrow the async CPUs (the plan puts those last).
+    private let preferred: Int
 
-    package init(members: [Sleeper]) { self.members = members }
+    /// - Parameter preferred: how many of the first members a wake-up tries before the others (default: all).
+    package init(members: [Sleeper], preferred: Int? = nil) {
+        self.members = members
+        self.preferred = min(members.count, max(1, preferred ?? members.count))
+    }
 
     /// Called after publishing work: wakes one sleeping worker if any. Cheap when nobody sleeps (a fence and a load).
     @inlinable
@@ -290,20 +297,32 @@ package final class Sleep: Sendable {
         self.searching.subtract(1, ordering: .relaxed)  // Relaxed: ordered before the re-check by sleep's fence.
     }
 
-    /// Claims and wakes one sleeping worker, if any is still asleep.
+    /// Claims and wakes one sleeping worker, if any is still asleep: a preferred one (normal priority) if any
+    /// sleeps, else one of the others.
     @usableFromInline
     package func wakeOne() {
-        let count = self.members.count
         // Relaxed: only spreads wake-ups.
-        let start = Int(UInt(bitPattern: self.cursor.add(1, ordering: .relaxed).newValue) % UInt(count))
+        let turn = UInt(bitPattern: self.cursor.add(1, ordering: .relaxed).newValue)
+        if self.wakeOne(in: 0..<self.preferred, turn: turn) { return }
+        _ = self.wakeOne(in: self.preferred..<self.members.count, turn: turn)
+    }
+
+    /// Claims and wakes one sleeping member of `range`, starting at `turn` modulo its size; `true` if it did.
+    private func wakeOne(in range: Range<Int>, turn: UInt) -> Bool {
+        let count = range.count
+        guard count > 0 else { return false }
+        let start = Int(turn % UInt(count))
         for offset in 0..<count {
-            let member = self.members[start + offset < count ? start + offset : start + offset - count]
+            let member = self.members[
+                range.lowerBound + (start + offset < count ? start + offset : start + offset - count)
+            ]
             if self.claim(member) {
                 Chaos.point()
                 member.wakeAfterClaim()
-                return
+                return true
             }
         }
+        return false
     }
 
     /// Wakes one particular worker if it is asleep: the latch setter's wake-up (rayon's `wake_specific_thread`).

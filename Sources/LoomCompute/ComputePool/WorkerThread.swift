@@ -23,6 +23,12 @@ package final class WorkerThread: @unchecked Sendable {
     /// Jobs for this worker only, which no other worker may take: ``ComputePool/broadcast(_:)`` puts one here for
     /// each worker. Checked before stealing and in the re-check before sleeping.
     package let inbox = Injector<JobRef>()
+    /// `true` for a worker that borrows the async CPUs at idle priority (``LoomThreadInfo/Priority/idle``): it does
+    /// not spin or count as searching when idle, but parks at once. The kernel may leave such a thread off the CPU
+    /// for milliseconds, and while a worker searches, publishers wake nobody: a descheduled searcher would hold back
+    /// work the normal workers could run.
+    @usableFromInline
+    package let borrows: Bool
     /// xorshift state for picking steal victims; owner only (hence no dynamic exclusivity check).
     @exclusivity(unchecked) private var random: UInt64
 
@@ -31,6 +37,7 @@ package final class WorkerThread: @unchecked Sendable {
         self.registry = registry
         self.sleep = registry.sleep
         self.sleeper = registry.sleep.members[index]
+        self.borrows = registry.threadInfos[index].priority == .idle
         self.random = 0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)
     }
 
@@ -171,8 +178,10 @@ package final class WorkerThread: @unchecked Sendable {
         let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
         let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
         self.sleeper.enter(yields ? .yielding : .searching)
-        self.sleep.startSearching()
-        for round in 0..<LoomTuning.workerSpinRounds {
+        // A borrower skips the search (see `borrows`): it never counts as searching, so publishers wake a sleeper.
+        let spinRounds = self.borrows ? 0 : LoomTuning.workerSpinRounds
+        if spinRounds > 0 { self.sleep.startSearching() }
+        for round in 0..<spinRounds {
             if round < pauseRounds {
                 cloom_cpu_relax()
             } else {
@@ -193,7 +202,7 @@ package final class WorkerThread: @unchecked Sendable {
             }
         }
         Chaos.point()
-        self.sleep.stopSearchingToSleep()
+        if spinRounds > 0 { self.sleep.stopSearchingToSleep() }
         // Tell the latch setter to wake us (before the announcement, see Latch); it may be set already.
         guard prepareToSleep() else {
             self.sleeper.enter(.running)

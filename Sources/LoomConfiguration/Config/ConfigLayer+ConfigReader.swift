@@ -22,7 +22,8 @@ extension ConfigLayer {
     ///
     /// Each key (and alias) is looked up in camelCase first (`loom.computeThreads`, the spelling
     /// swift-configuration maps to `LOOM_COMPUTE_THREADS` and `--loom-compute-threads`), then in snake_case
-    /// (`loom.compute_threads`, the spelling of a Loom configuration file nested under `loom`). Values keep the
+    /// (`loom.compute_threads`, the spelling of a Loom configuration file nested under `loom`); a key with "cpus" in it
+    /// also in the builder's spelling (`loom.shareAsyncCPUs` before `loom.shareAsyncCpus`). Values keep the
     /// type the provider gives; text from string-only providers (environment variables) is read as Loom reads the
     /// environment. The values' source is ``LoomConfiguration/Source/Kind/code``, described as
     /// `ConfigReader key loom.computeThreads`.
@@ -31,7 +32,10 @@ extension ConfigLayer {
         var settings: [RawSetting] = []
         for key in LoomConfiguration.Key.allCases {
             for spelling in key.spellings {
-                let names = spelling.snakeToCamelCase == spelling ? [spelling] : [spelling.snakeToCamelCase, spelling]
+                let camel = spelling.snakeToCamelCase
+                // `shareAsyncCPUs` (the builder's spelling) and `shareAsyncCpus` (the mechanical one) both work.
+                let acronym = camel.split(separator: "Cpus", omittingEmptySubsequences: false).joined(separator: "CPUs")
+                let names = camel == spelling ? [spelling] : Array(Set([acronym, camel])).sorted() + [spelling]
                 for name in names {
                     guard let value = Self.lookUp(name, for: key, in: scoped) else { continue }
                     settings.append(

@@ -202,8 +202,8 @@ public struct LoomBuilder: Sendable {
     /// Lets compute threads borrow the async pool's CPUs when async work leaves them idle (key `share_async_cpus`;
     /// default: off). See ``LoomConfiguration/shareAsyncCPUs``.
     ///
-    /// - Parameter enabled: `true` adds, by default, one compute thread per async CPU that runs at the idle priority,
-    ///   which the kernel preempts as soon as an async thread needs its CPU.
+    /// - Parameter enabled: `true` adds, by default, one compute thread per async CPU that runs at an idle priority,
+    ///   which gives the CPU up within 0.1 ms of an async or I/O thread needing it.
     /// - Returns: a copy of the builder with the setting.
     public func shareAsyncCPUs(_ enabled: Bool) -> LoomBuilder {
         self.setting(.shareAsyncCPUs, .boolean(enabled), method: "shareAsyncCPUs")

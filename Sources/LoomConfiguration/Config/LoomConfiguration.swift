@@ -124,15 +124,23 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// Whether compute threads borrow the async pool's CPUs when async work leaves them idle.
     ///
     /// On, the compute threads the compute CPUs have no room for — by default one per async CPU, so the default
-    /// ``computeThreads`` grows by the async CPU count — run at the idle priority (``LoomThreadInfo/Priority/idle``,
-    /// `SCHED_IDLE` on Linux) on the async and compute CPUs together. The kernel runs such a thread only on CPU time
-    /// no normal thread wants and preempts it as soon as an async or I/O thread wakes on its CPU, so async latency
-    /// keeps its priority while CPU work soaks up what the async pool leaves idle; the kernel also moves a borrower to
-    /// any CPU that goes idle, so work it holds is never stuck behind a busy async thread for long. Idle async
-    /// threads stop spinning while a borrower runs a job. ``borrowedCPUs`` lists the CPUs borrowed.
+    /// ``computeThreads`` grows by the async CPU count — run at an idle priority (``LoomThreadInfo/Priority/idle``:
+    /// on Linux `SCHED_BATCH`, nice 19, a 0.1 ms time slice) on the async and compute CPUs together. Such a thread
+    /// gets the CPU time normal threads leave and gives its CPU up within 0.1 ms of an async or I/O thread needing
+    /// it, so CPU work soaks up what the async pool leaves idle; the kernel may also move it to any of the runtime's
+    /// CPUs that goes idle, so work it holds does not wait for a busy async thread. Idle async threads stop spinning
+    /// while a borrower runs a job, and a borrower that runs out of work parks at once instead of spinning.
+    /// ``borrowedCPUs`` lists the CPUs borrowed.
     ///
-    /// Off (the default), the compute pool stays on its own CPUs: the measured trade-off is in
-    /// `Benchmarks/README.md` ("Sharing the async CPUs").
+    /// A thread started from a borrower inherits its priority (Linux copies the scheduling policy and nice value to
+    /// a new thread, and an unprivileged thread cannot raise them again). Loom's own threads restore it where the
+    /// process may, and warn otherwise; threads other libraries start from compute work — for instance a Dispatch
+    /// worker that libdispatch starts when a compute job first enqueues onto a global queue — keep it until they
+    /// exit. Start threads outside compute jobs when sharing is on.
+    ///
+    /// Off (the default), the compute pool stays on its own CPUs: sharing raises a CPU-bound server's throughput but
+    /// lengthens the tail latency of cheap requests when the kernel puts other processes behind the compute threads;
+    /// the measurements are in the README ("Sharing the async CPUs") and `Benchmarks/README.md`.
     ///
     /// Key `share_async_cpus`, environment variable `LOOM_SHARE_ASYNC_CPUS`, flags `--loom-share-async-cpus` /
     /// `--no-loom-share-async-cpus`, setter ``LoomBuilder/shareAsyncCPUs(_:)``; default: off.

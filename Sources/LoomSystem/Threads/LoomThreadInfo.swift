@@ -32,9 +32,10 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
     public enum Priority: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
         /// The normal policy at the process's nice value: every pool thread unless it borrows CPUs.
         case normal
-        /// The idle priority (`SCHED_IDLE` on Linux): the thread runs only on CPU time no normal thread wants, and a
-        /// normal thread waking on its CPU preempts it at once. The compute threads that borrow the async pool's
-        /// CPUs (``LoomConfiguration/shareAsyncCPUs``) run so.
+        /// An idle priority: on Linux `SCHED_BATCH` at nice 19 with a 0.1 ms time slice, so the thread gets what
+        /// normal threads leave (1.5 % of a CPU they keep busy), never preempts one when it wakes, and gives the CPU
+        /// up within 0.1 ms of one becoming runnable. The compute threads that borrow the async pool's CPUs
+        /// (``LoomConfiguration/shareAsyncCPUs``) run so.
         case idle
 
         /// `normal` or `idle`.

@@ -31,11 +31,22 @@ package final class PinnedThread: @unchecked Sendable {
 
     private let handle: pthread_t
     private let joinState = LockedValue(false)  // true once joined or detached
+    /// What the thread was started with; its `refused` flag says whether the kernel refused the idle priority.
+    private let context: ThreadContext
 
-    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool) {
+    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool, context: ThreadContext) {
         self.info = info
         self.handle = handle
         self.isPinned = isPinned
+        self.context = context
+    }
+
+    /// ``info`` as the thread really runs: no CPUs when its pin was refused, normal priority when the idle priority
+    /// was (until the thread has tried, it reads as planned).
+    package var runningInfo: LoomThreadInfo {
+        let priority: LoomThreadInfo.Priority =
+            self.context.refused.load(ordering: .relaxed) ? .normal : self.info.priority  // Relaxed: a report.
+        return self.info.with(cpus: self.isPinned ? self.info.cpus : CPUSet(), priority: priority)
     }
 
     deinit {
@@ -63,15 +74,20 @@ package final class PinnedThread: @unchecked Sendable {
         if let code = Self.creationFailure.withLock({ $0?(info) }) {
             throw Self.startError(info, CreateError(code: code))
         }
+        let before = cloom_priority_before_lowering()
         let context = ThreadContext(
             kernelName: info.kernelName,
             priority: info.priority,
+            // A thread inherits the scheduling of the thread that creates it: one started on a borrower goes back to
+            // what the borrower had before it lowered itself.
+            restoring: info.priority == .normal && before >= 0 ? before : nil,
             warn: { warn($0, info) },
             body: body
         )
         if !info.cpus.isEmpty {
             switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
-            case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: true)
+            case .success(let handle):
+                return PinnedThread(info: info, handle: handle, isPinned: true, context: context)
             case .failure(let error):
                 let message =
                     "Could not pin thread \(info.kernelName) to \(info.cpus.count == 1 ? "CPU" : "CPUs") "
@@ -81,7 +97,8 @@ package final class PinnedThread: @unchecked Sendable {
             }
         }
         switch Self.create(context, stackSize: stackSize, cpus: nil) {
-        case .success(let handle): return PinnedThread(info: info, handle: handle, isPinned: false)
+        case .success(let handle):
+            return PinnedThread(info: info, handle: handle, isPinned: false, context: context)
         case .failure(let error): throw Self.startError(info, error)
         }
     }
@@ -195,19 +212,24 @@ package final class PinnedThread: @unchecked Sendable {
 private final class ThreadContext: Sendable {
     let kernelName: String
     let priority: LoomThreadInfo.Priority
+    let restoring: Int32?
     let warn: @Sendable (String) -> Void
     let body: @Sendable () -> Void
+    let refused: Atomic<Bool>
 
     init(
         kernelName: String,
         priority: LoomThreadInfo.Priority,
+        restoring: Int32?,
         warn: @escaping @Sendable (String) -> Void,
         body: @escaping @Sendable () -> Void
     ) {
         self.kernelName = kernelName
         self.priority = priority
+        self.restoring = restoring
         self.warn = warn
         self.body = body
+        self.refused = Atomic(false)
     }
 
     /// Runs on the new thread: names it, lowers its priority if asked, then runs the body.
@@ -218,12 +240,25 @@ private final class ThreadContext: Sendable {
         }
         if self.priority == .idle {
             // The kernel applies a policy per thread, so it is set from inside; glibc's thread attributes do not
-            // take SCHED_IDLE.
+            // take SCHED_BATCH or SCHED_IDLE, nor a nice value.
             let rc = cloom_lower_priority_self(PinnedThread.idlePolicy)
             if rc != 0 {
+                self.refused.store(true, ordering: .relaxed)  // Relaxed: read only for reports.
+                if rc != ENOSYS {  // ENOSYS: a platform without these priorities; nothing to tell.
+                    self.warn(
+                        "Could not lower thread \(self.kernelName) to the idle priority: "
+                            + "\(String(cString: strerror(rc))); it runs at normal priority."
+                    )
+                }
+            }
+        } else if let restoring = self.restoring, cloom_priority_self() != restoring {
+            let rc = cloom_restore_priority_self(restoring)
+            if rc != 0 {
                 self.warn(
-                    "Could not lower thread \(self.kernelName) to the idle priority: \(String(cString: strerror(rc))); "
-                        + "it runs at normal priority."
+                    "Thread \(self.kernelName) was started from a compute thread that borrows the async CPUs and "
+                        + "inherited its idle priority, which could not be raised back: "
+                        + "\(String(cString: strerror(rc))). Start Loom's lazily created threads (blocking pool, "
+                        + "event loops) and other runtimes outside compute jobs."
                 )
             }
         }
