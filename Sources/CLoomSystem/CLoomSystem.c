@@ -66,9 +66,20 @@ int cloom_priority_before_lowering(void) { return cloom_tls_priority_before; }
 int cloom_restore_priority_self(int priority) {
     int policy = priority / 100;
     int nice = priority % 100 - 20;
+#ifdef SYS_sched_setattr
+    // One call for policy, nice and slice (0: the default), so that the kernel either makes all three or none
+    // (lowering the nice value needs CAP_SYS_NICE or RLIMIT_NICE).
+    struct cloom_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.sched_policy = (uint32_t)policy;
+    attr.sched_nice = nice;
+    return syscall(SYS_sched_setattr, 0, &attr, 0) == 0 ? 0 : errno;
+#else
     int rc = cloom_set_policy_self(policy);
     if (rc != 0) return rc;
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice) == 0 ? 0 : errno;
+#endif
 }
 
 int cloom_lower_priority_self(int mode) {

@@ -43,8 +43,9 @@ int cloom_lower_priority_self(int mode);
 /// it never did.
 int cloom_priority_before_lowering(void);
 
-/// Sets the calling thread's scheduling back to `priority` (a `cloom_priority_self` value). Lowering the nice value
-/// needs CAP_SYS_NICE or RLIMIT_NICE: 0 or an errno value (EPERM then).
+/// Sets the calling thread's scheduling back to `priority` (a `cloom_priority_self` value of the normal, batch or
+/// idle policy), all or nothing. Lowering the nice value needs CAP_SYS_NICE or RLIMIT_NICE: 0 or an errno value
+/// (EPERM then).
 int cloom_restore_priority_self(int priority);
 
 /// The calling thread's scheduling as `policy * 100 + nice + 20` (policy: 0 `SCHED_OTHER`, 3 `SCHED_BATCH`, 5

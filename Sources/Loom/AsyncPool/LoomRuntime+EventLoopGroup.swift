@@ -38,6 +38,8 @@ extension LoomRuntime {
         let asyncThreads = self.configuration.threads.filter { $0.pool == .async }
         let prefix = self.configuration.prefix
         let infos = ThreadNames.threads(prefix: prefix, pool: .io, cpus: asyncThreads.map(\.cpus))
+        // NIO creates the threads on this thread: if it is a borrower, they inherit its idle priority.
+        let inherited = PinnedThread.priorityBeforeLowering
         let group = MultiThreadedEventLoopGroup(numberOfThreads: asyncThreads.count)
         // One reference held for the loops' thread-local slots; released when the group has shut down.
         let handle = Unmanaged.passRetained(self.handle)
@@ -48,6 +50,9 @@ extension LoomRuntime {
             // Runs on the loop's own thread before any channel is registered there.
             try? loop.submit {
                 _ = info.kernelName.withCString { cloom_set_name_self($0) }
+                PinnedThread.restoreInheritedPriority(inherited, thread: info.kernelName) {
+                    logger.warning("\($0)", metadata: LoomRuntime.metadata(prefix, info))
+                }
                 if !info.cpus.isEmpty {
                     let rc = info.cpus.pinCurrentThread()
                     if rc != 0 {

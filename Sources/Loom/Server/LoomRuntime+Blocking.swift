@@ -114,6 +114,8 @@ extension LoomRuntime {
             pool: .blocking,
             cpus: Array(repeating: asyncCPUs, count: count)
         )
+        // NIO creates the threads on this thread: if it is a borrower, they inherit its idle priority.
+        let inherited = PinnedThread.priorityBeforeLowering
         let pool = NIOThreadPool(numberOfThreads: count)
         pool.start()
         let barrier = SetUpBarrier(parties: count)
@@ -122,6 +124,9 @@ extension LoomRuntime {
             pool.submit { _ in
                 let info = infos[barrier.arrive()]
                 _ = info.kernelName.withCString { cloom_set_name_self($0) }
+                PinnedThread.restoreInheritedPriority(inherited, thread: info.kernelName) {
+                    logger.warning("\($0)", metadata: LoomRuntime.metadata(prefix, info))
+                }
                 if !info.cpus.isEmpty, info.cpus.pinCurrentThread() != 0 {
                     logger.warning(
                         "Could not pin blocking thread \(info.name) to CPUs \(info.cpus); it runs unpinned.",

@@ -53,7 +53,7 @@ package final class Registry: @unchecked Sendable {
         self.threadInfos = infos
         self.sleep = Sleep(
             members: infos.map { _ in Sleeper(measuresTime: measuresTime) },
-            preferred: infos.filter { $0.priority == .normal }.count
+            preferred: infos.firstIndex { $0.priority == .idle } ?? infos.count
         )
         self.yieldsWhileSearching = Atomic(Self.isOversubscribed(infos))
         self.workers = infos.indices.map { WorkerThread(index: $0, registry: self) }

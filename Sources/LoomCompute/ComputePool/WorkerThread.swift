@@ -177,10 +177,12 @@ package final class WorkerThread: @unchecked Sendable {
         // that give the CPU away, so threads sharing a CPU still run; only the latter when CPUs are short.
         let yields = registry.yieldsWhileSearching.load(ordering: .relaxed)  // Relaxed: a hint.
         let pauseRounds = yields ? 0 : LoomTuning.workerPauseRounds
-        self.sleeper.enter(yields ? .yielding : .searching)
         // A borrower skips the search (see `borrows`): it never counts as searching, so publishers wake a sleeper.
         let spinRounds = self.borrows ? 0 : LoomTuning.workerSpinRounds
-        if spinRounds > 0 { self.sleep.startSearching() }
+        if spinRounds > 0 {
+            self.sleeper.enter(yields ? .yielding : .searching)
+            self.sleep.startSearching()
+        }
         for round in 0..<spinRounds {
             if round < pauseRounds {
                 cloom_cpu_relax()

@@ -35,7 +35,8 @@ extension ConfigLayer {
                 let camel = spelling.snakeToCamelCase
                 // `shareAsyncCPUs` (the builder's spelling) and `shareAsyncCpus` (the mechanical one) both work.
                 let acronym = camel.split(separator: "Cpus", omittingEmptySubsequences: false).joined(separator: "CPUs")
-                let names = camel == spelling ? [spelling] : Array(Set([acronym, camel])).sorted() + [spelling]
+                let names =
+                    camel == spelling ? [spelling] : acronym == camel ? [camel, spelling] : [acronym, camel, spelling]
                 for name in names {
                     guard let value = Self.lookUp(name, for: key, in: scoped) else { continue }
                     settings.append(

@@ -31,21 +31,22 @@ package final class PinnedThread: @unchecked Sendable {
 
     private let handle: pthread_t
     private let joinState = LockedValue(false)  // true once joined or detached
-    /// What the thread was started with; its `refused` flag says whether the kernel refused the idle priority.
-    private let context: ThreadContext
+    /// Whether the kernel refused the idle priority the thread asked for. Shared with the thread alone — not the
+    /// whole start context, whose body may hold the object that holds this thread (a cycle).
+    private let priority: PriorityOutcome
 
-    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool, context: ThreadContext) {
+    private init(info: LoomThreadInfo, handle: pthread_t, isPinned: Bool, priority: PriorityOutcome) {
         self.info = info
         self.handle = handle
         self.isPinned = isPinned
-        self.context = context
+        self.priority = priority
     }
 
     /// ``info`` as the thread really runs: no CPUs when its pin was refused, normal priority when the idle priority
     /// was (until the thread has tried, it reads as planned).
     package var runningInfo: LoomThreadInfo {
         let priority: LoomThreadInfo.Priority =
-            self.context.refused.load(ordering: .relaxed) ? .normal : self.info.priority  // Relaxed: a report.
+            self.priority.refused.load(ordering: .relaxed) ? .normal : self.info.priority  // Relaxed: a report.
         return self.info.with(cpus: self.isPinned ? self.info.cpus : CPUSet(), priority: priority)
     }
 
@@ -74,7 +75,7 @@ package final class PinnedThread: @unchecked Sendable {
         if let code = Self.creationFailure.withLock({ $0?(info) }) {
             throw Self.startError(info, CreateError(code: code))
         }
-        let before = cloom_priority_before_lowering()
+        let before = Self.priorityBeforeLowering
         let context = ThreadContext(
             kernelName: info.kernelName,
             priority: info.priority,
@@ -87,7 +88,7 @@ package final class PinnedThread: @unchecked Sendable {
         if !info.cpus.isEmpty {
             switch Self.create(context, stackSize: stackSize, cpus: info.cpus) {
             case .success(let handle):
-                return PinnedThread(info: info, handle: handle, isPinned: true, context: context)
+                return PinnedThread(info: info, handle: handle, isPinned: true, priority: context.outcome)
             case .failure(let error):
                 let message =
                     "Could not pin thread \(info.kernelName) to \(info.cpus.count == 1 ? "CPU" : "CPUs") "
@@ -98,7 +99,7 @@ package final class PinnedThread: @unchecked Sendable {
         }
         switch Self.create(context, stackSize: stackSize, cpus: nil) {
         case .success(let handle):
-            return PinnedThread(info: info, handle: handle, isPinned: false, context: context)
+            return PinnedThread(info: info, handle: handle, isPinned: false, priority: context.outcome)
         case .failure(let error): throw Self.startError(info, error)
         }
     }
@@ -208,6 +209,11 @@ package final class PinnedThread: @unchecked Sendable {
     }
 }
 
+/// Whether a thread's idle priority was refused: written by the thread, read by its ``PinnedThread``.
+private final class PriorityOutcome: Sendable {
+    let refused = Atomic<Bool>(false)
+}
+
 /// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
 private final class ThreadContext: Sendable {
     let kernelName: String
@@ -215,7 +221,7 @@ private final class ThreadContext: Sendable {
     let restoring: Int32?
     let warn: @Sendable (String) -> Void
     let body: @Sendable () -> Void
-    let refused: Atomic<Bool>
+    let outcome = PriorityOutcome()
 
     init(
         kernelName: String,
@@ -229,7 +235,6 @@ private final class ThreadContext: Sendable {
         self.restoring = restoring
         self.warn = warn
         self.body = body
-        self.refused = Atomic(false)
     }
 
     /// Runs on the new thread: names it, lowers its priority if asked, then runs the body.
@@ -243,7 +248,7 @@ private final class ThreadContext: Sendable {
             // take SCHED_BATCH or SCHED_IDLE, nor a nice value.
             let rc = cloom_lower_priority_self(PinnedThread.idlePolicy)
             if rc != 0 {
-                self.refused.store(true, ordering: .relaxed)  // Relaxed: read only for reports.
+                self.outcome.refused.store(true, ordering: .relaxed)  // Relaxed: read only for reports.
                 if rc != ENOSYS {  // ENOSYS: a platform without these priorities; nothing to tell.
                     self.warn(
                         "Could not lower thread \(self.kernelName) to the idle priority: "
@@ -251,22 +256,37 @@ private final class ThreadContext: Sendable {
                     )
                 }
             }
-        } else if let restoring = self.restoring, cloom_priority_self() != restoring {
-            let rc = cloom_restore_priority_self(restoring)
-            if rc != 0 {
-                self.warn(
-                    "Thread \(self.kernelName) was started from a compute thread that borrows the async CPUs and "
-                        + "inherited its idle priority, which could not be raised back: "
-                        + "\(String(cString: strerror(rc))). Start Loom's lazily created threads (blocking pool, "
-                        + "event loops) and other runtimes outside compute jobs."
-                )
-            }
+        } else if let restoring = self.restoring {
+            PinnedThread.restoreInheritedPriority(restoring, thread: self.kernelName, warn: self.warn)
         }
         self.body()
     }
 }
 
 extension PinnedThread {
+    /// On a thread just started by a compute thread that borrows the async CPUs (`before`: what
+    /// ``priorityBeforeLowering`` gave on that creating thread), sets back the scheduling the borrower had before it
+    /// lowered itself, which the new thread inherited; warns through `warn` when the process may not.
+    package static func restoreInheritedPriority(
+        _ before: Int32,
+        thread name: String,
+        warn: (String) -> Void
+    ) {
+        guard before >= 0, cloom_priority_self() != before else { return }
+        let rc = cloom_restore_priority_self(before)
+        if rc != 0 {
+            warn(
+                "Thread \(name) was started from a compute thread that borrows the async CPUs and inherited its idle "
+                    + "priority, which could not be raised back: \(String(cString: strerror(rc))). Start Loom's lazily "
+                    + "created threads (blocking pool, event loops) and other runtimes outside compute jobs."
+            )
+        }
+    }
+
+    /// On the calling thread: what its scheduling was before it lowered itself to the idle priority (a borrower),
+    /// or -1 for any other thread. A thread it starts inherits the lowered scheduling.
+    package static var priorityBeforeLowering: Int32 { cloom_priority_before_lowering() }
+
     /// How an idle-priority thread is scheduled: `LOOMTUNING_IDLE_POLICY` (read once) `idle` for `SCHED_IDLE`,
     /// `nice` for nice 19 under the normal policy, otherwise `SCHED_BATCH` at nice 19 with a 0.1 ms slice (see
     /// `cloom_lower_priority_self`). For measurement only: `Benchmarks/server.sh` compares them.

@@ -98,6 +98,21 @@ struct PinnedThreadTests {
         #expect(!thread.isPinned)
     }
 
+    @Test("a finished thread's body is released while its PinnedThread is still held (no cycle through the body)")
+    func bodyReleased() throws {
+        let info = LoomThreadInfo(pool: .io, index: 0, name: "body", kernelName: "loomtest-body", cpus: [])
+        weak var released: ReleaseToken?
+        var thread: PinnedThread?
+        do {
+            let token = ReleaseToken()
+            released = token
+            thread = try PinnedThread.start(info, stackSize: 1 << 20) { withExtendedLifetime(token) {} }
+        }
+        thread?.join()
+        #expect(released == nil, "the body (and what it holds) outlived the thread")
+        #expect(thread?.runningInfo.priority == .normal)
+    }
+
     @Test("an impossible stack size is a LoomError, not a crash")
     func badStack() {
         let info = LoomThreadInfo(pool: .io, index: 0, name: "stack", kernelName: "loomtest-stack", cpus: [])
@@ -106,4 +121,6 @@ struct PinnedThreadTests {
         }
     }
 }
+/// An object whose lifetime a test watches.
+private final class ReleaseToken: Sendable {}
 #endif

@@ -212,6 +212,19 @@ struct ShareAsyncCPUsTests {
             thread.join()
             return (before, child.withLock { $0 }, warnings.withLock { $0 })
         }
+        // The blocking pool's threads (NIO's, created on the thread that first asks for the pool): first asked for
+        // on the borrower.
+        let blocking = runtime.computePool.broadcast { index -> Int32 in
+            guard index == 1 else { return -1 }
+            let seen = LockedValue<Int32>(-1)
+            let done = DispatchSemaphore(value: 0)
+            runtime.blockingPool.submit { _ in
+                seen.withLock { $0 = cloom_priority_self() }
+                done.signal()
+            }
+            done.wait()
+            return seen.withLock { $0 }
+        }
         #expect(outcome[0].before == -1, "the normal worker never lowered itself")
         let borrower = outcome[1]
         #expect(borrower.before >= 0)
@@ -220,6 +233,10 @@ struct ShareAsyncCPUsTests {
                 || borrower.warnings.contains { $0.contains("inherited its idle priority") },
             "child \(borrower.child), borrower before \(borrower.before), warnings \(borrower.warnings)"
         )
+        // Restored when the process may (as for the PinnedThread above), else left lowered with a warning.
+        if borrower.child == borrower.before {
+            #expect(blocking[1] == borrower.before, "a blocking thread kept the borrower's priority: \(blocking[1])")
+        }
     }
     #endif
 
