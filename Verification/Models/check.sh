@@ -51,6 +51,9 @@ check compute-sleep.pml fail -DNO_RECHECK
 check compute-sleep.pml pass -DBROADCAST -DTOTAL_T=0
 check compute-sleep.pml fail -DBROADCAST -DTOTAL_T=0 -DNO_INBOX_RECHECK
 check compute-sleep.pml fail -DBROADCAST -DTOTAL_T=0 -DNO_INBOX_WAKE
+check compute-sleep.pml pass -DNO_SEARCH_LAST
+check compute-sleep.pml pass -DNO_SEARCH_LAST -DBROADCAST -DTOTAL_T=0
+check compute-sleep.pml fail -DNO_SEARCH_LAST -DNO_RECHECK
 check async-idle.pml pass
 check async-idle.pml pass -DFORGETFUL_LOOP
 check async-idle.pml pass -DNO_LOCAL_RECHECK

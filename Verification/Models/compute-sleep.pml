@@ -24,6 +24,8 @@
  *   FLAG_AND_TOKEN  flag and token, latch setters claim first (the first attempt at a fix). Still fails it: a
  *                   claimer's late unpark wakes the worker's next sleep while its flag says asleep.
  *   NO_RECHECK      a sleeper parks without re-checking after announcing. Fails "no lost wake-up".
+ *   NO_SEARCH_LAST  the last worker never searches (a borrower of the async CPUs, `share_async_cpus`): must pass,
+ *                   alone, with BROADCAST, and fail with NO_RECHECK.
  *
  * With BROADCAST (checked with TOTAL_T=0: the task publisher adds nothing to it but states), a broadcaster B (ComputePool.broadcast) also puts one job in each worker's inbox — which only that
  * worker may take — and claims that particular worker (Sleep.wake(member:)); a worker looks in its inbox before
@@ -169,9 +171,50 @@ inline block() { atomic { token[me] -> token[me] = 0 }; claimSelf() }
 inline block() { !sleeping[me] }
 #endif
 
-/* One idle period (WorkerThread.idle): search once, then announce, re-check, park. `waits` is 1 when the worker waits
-   for latchB (it then marks it sleepy first), 0 in the main loop. Leaves a found job in job2. */
+/* Announce, re-check, park (the end of WorkerThread.idle). `waits` is 1 when the worker waits for latchB (it then
+   marks it sleepy first), 0 in the main loop. */
+inline park(waits) {
+  ok = 1;
+#ifndef OLD
+  if
+  :: waits -> atomic { if :: latchB == SET -> ok = 0 :: else -> latchB = SLEEPY fi }
+  :: else -> skip
+  fi;
+#endif
+  if
+  :: ok ->
+     atomic { sleeping[me] = 1; signalled[me] = 0 };
+     sleepers++;
+#ifndef NO_RECHECK
+     visible(v);
+     ownInbox(v);
+     if
+     :: (waits && latchB == SET) || v -> claimSelf()
+     :: else -> block()
+     fi;
+#else
+     block();
+#endif
+#ifndef OLD
+     if
+     :: waits -> atomic { if :: latchB == SLEEPY -> latchB = UNSET :: else -> skip fi }
+     :: else -> skip
+     fi
+#endif
+  :: else -> skip
+  fi;
+  job2 = NONE
+}
+
+/* One idle period (WorkerThread.idle): search once, then park. Leaves a found job in job2. With NO_SEARCH_LAST the
+   last worker is a borrower of the async CPUs (WorkerThread.borrows): it never searches, so it neither counts in
+   `searching` nor looks again before parking (its caller has just looked). */
 inline idle(waits) {
+#ifdef NO_SEARCH_LAST
+  if
+  :: me == N - 1 -> job2 = NONE; park(waits)
+  :: else ->
+#endif
   searching++;
   if
   :: waits && latchB == SET -> stopSearching(); job2 = NONE
@@ -181,38 +224,12 @@ inline idle(waits) {
      :: job2 != NONE -> stopSearching()
      :: else ->
         searching--;
-        ok = 1;
-#ifndef OLD
-        if
-        :: waits -> atomic { if :: latchB == SET -> ok = 0 :: else -> latchB = SLEEPY fi }
-        :: else -> skip
-        fi;
-#endif
-        if
-        :: ok ->
-           atomic { sleeping[me] = 1; signalled[me] = 0 };
-           sleepers++;
-#ifndef NO_RECHECK
-           visible(v);
-           ownInbox(v);
-           if
-           :: (waits && latchB == SET) || v -> claimSelf()
-           :: else -> block()
-           fi;
-#else
-           block();
-#endif
-#ifndef OLD
-           if
-           :: waits -> atomic { if :: latchB == SLEEPY -> latchB = UNSET :: else -> skip fi }
-           :: else -> skip
-           fi
-#endif
-        :: else -> skip
-        fi;
-        job2 = NONE
+        park(waits)
      fi
   fi
+#ifdef NO_SEARCH_LAST
+  fi
+#endif
 }
 
 /* b's latch is set by whoever ran b (Latch.set). */
