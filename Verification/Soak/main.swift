@@ -4,6 +4,7 @@
 //
 //   swift build -c release --product LoomSoak && .build/release/LoomSoak --seconds 300
 //   .build/release/LoomSoak --seconds 60 --shape 1,3,pin      # one shape: async threads, compute threads, pin/nopin
+//   .build/release/LoomSoak --seconds 60 --shape 1,3,pin,share  # the same with share_async_cpus on
 //   scripts/soak.sh --chaos 120                               # a -DLOOM_CHAOS build: yields inside the protocols
 import Foundation
 import Logging
@@ -16,7 +17,7 @@ struct Options {
     var seconds = 60.0
     var stall = 20.0
     var seed: UInt64 = UInt64(UInt32.random(in: 1...UInt32.max))
-    var shape: (async: Int, compute: Int, pin: Bool)?
+    var shape: (async: Int, compute: Int, pin: Bool, share: Bool)?
     var quiet = false
 
     init(_ arguments: [String]) {
@@ -29,11 +30,13 @@ struct Options {
             case "--quiet": self.quiet = true
             case "--shape":
                 let parts = (rest.popFirst() ?? "").split(separator: ",")
-                if parts.count == 3, let a = Int(parts[0]), let c = Int(parts[1]) {
-                    self.shape = (a, c, parts[2] == "pin")
+                if parts.count >= 3, let a = Int(parts[0]), let c = Int(parts[1]) {
+                    self.shape = (a, c, parts[2] == "pin", parts.count == 4 && parts[3] == "share")
                 }
             default:
-                print("usage: LoomSoak [--seconds S] [--stall S] [--seed N] [--shape A,C,pin|nopin] [--quiet]")
+                print(
+                    "usage: LoomSoak [--seconds S] [--stall S] [--seed N] [--shape A,C,pin|nopin[,share]] [--quiet]"
+                )
                 exit(64)
             }
         }
@@ -261,10 +264,16 @@ func threadWork(_ runtime: LoomRuntime, other: ComputePool, seed: UInt64, iterat
 }
 
 func runRound(_ round: Int, random: inout Random, other: ComputePool) throws {
+    // One round in three shares the async CPUs: compute threads beyond the compute CPUs borrow them at idle priority.
     let shape =
-        options.shape ?? (async: 1 + random.below(3), compute: 1 + random.below(4), pin: random.below(4) != 0)
+        options.shape
+        ?? (
+            async: 1 + random.below(3), compute: 1 + random.below(4), pin: random.below(4) != 0,
+            share: random.below(3) == 0
+        )
     let runtime = try LoomBuilder().prefix("soak").asyncThreads(shape.async).computeThreads(shape.compute)
-        .pinThreads(shape.pin).watchdog(.seconds(max(1, options.stall / 2))).logger(soakLogger).build()
+        .pinThreads(shape.pin).shareAsyncCPUs(shape.share).watchdog(.seconds(max(1, options.stall / 2)))
+        .logger(soakLogger).build()
     liveRuntime.withLock { $0 = runtime }
     let tally = Tally()
     let tasks = 8 + random.below(40)
