@@ -87,9 +87,10 @@ int cloom_lower_priority_self(int mode) {
     cloom_tls_priority_before = cloom_priority_self();
     switch (mode) {
     case 0: {
-        // SCHED_BATCH never preempts on wake-up; nice 19 gives it 1.5% of a contended CPU; the 0.1 ms slice bounds
-        // how long a normal thread that becomes runnable behind it waits (EEVDF lets the running task finish its
-        // slice). pid 0: the calling thread.
+        // SCHED_BATCH never preempts on wake-up; nice 19 gives it 1.5% of a contended CPU; the 0.1 ms slice is meant
+        // to shorten how long a normal thread that becomes runnable behind it waits (EEVDF lets the running task
+        // finish its slice), though the kernel enforces slices at its tick, so waits of milliseconds were still
+        // measured (Documentation/Internals/AsyncPool.md). pid 0: the calling thread.
 #ifdef SYS_sched_setattr
         struct cloom_sched_attr attr;
         memset(&attr, 0, sizeof attr);

@@ -203,7 +203,7 @@ public struct LoomBuilder: Sendable {
     /// default: off). See ``LoomConfiguration/shareAsyncCPUs``.
     ///
     /// - Parameter enabled: `true` adds, by default, one compute thread per async CPU that runs at an idle priority,
-    ///   which gives the CPU up within 0.1 ms of an async or I/O thread needing it.
+    ///   which an async or I/O thread waking on its CPU usually preempts at once.
     /// - Returns: a copy of the builder with the setting.
     public func shareAsyncCPUs(_ enabled: Bool) -> LoomBuilder {
         self.setting(.shareAsyncCPUs, .boolean(enabled), method: "shareAsyncCPUs")

@@ -126,8 +126,8 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// On, the compute threads the compute CPUs have no room for — by default one per async CPU, so the default
     /// ``computeThreads`` grows by the async CPU count — run at an idle priority (``LoomThreadInfo/Priority/idle``:
     /// on Linux `SCHED_BATCH`, nice 19, a 0.1 ms time slice) on the async and compute CPUs together. Such a thread
-    /// gets the CPU time normal threads leave and gives its CPU up within 0.1 ms of an async or I/O thread needing
-    /// it, so CPU work soaks up what the async pool leaves idle; the kernel may also move it to any of the runtime's
+    /// gets the CPU time normal threads leave, and an async or I/O thread waking on its CPU usually preempts it at
+    /// once (the measured tail is a few milliseconds), so CPU work soaks up what the async pool leaves idle; the kernel may also move it to any of the runtime's
     /// CPUs that goes idle, so work it holds does not wait for a busy async thread. Idle async threads stop spinning
     /// while a borrower runs a job, and a borrower that runs out of work parks at once instead of spinning.
     /// ``borrowedCPUs`` lists the CPUs borrowed.
