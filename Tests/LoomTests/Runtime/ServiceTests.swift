@@ -53,7 +53,12 @@ struct ServiceTests {
     @Test("graceful shutdown of a ServiceGroup: tracked work in flight completes, then every runtime thread is gone")
     func gracefulShutdown() async throws {
         let runtime = try LoomRuntime.forTests("svcgrace", asyncThreads: 1, computeThreads: 2)
-        _ = runtime.eventLoopGroup  // Its I/O threads too.
+        let loops = runtime.eventLoopGroup  // Its I/O threads too.
+        // Each thread names itself when it starts; make sure each has run something since (a round trip through every
+        // compute worker, the async thread and every event loop), so that its name is in /proc.
+        _ = runtime.computePool.broadcast { $0 }
+        await runtime.spawnAsync {}.value
+        for loop in loops.makeIterator() { try await loop.submit {}.get() }
         let kernelNames = Set(runtime.threads.map(\.kernelName))
         #expect(kernelNames.count == 4)
         #expect(kernelNames.isSubset(of: threadNames()))
