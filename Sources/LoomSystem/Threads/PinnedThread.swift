@@ -14,7 +14,9 @@ import Darwin
 /// - The affinity is set in the thread *attribute* (`pthread_attr_setaffinity_np`), so the thread never runs on
 ///   another CPU, not even for its first instruction, and its first allocations land on the right NUMA node.
 /// - The stack size is set in the attribute too.
-/// - The kernel name (at most 15 bytes) is set from inside the thread before the body runs.
+/// - The kernel name (at most 15 bytes) and the priority are set from inside the thread before the body runs; a
+///   pool's initializer (``startAll(_:stackSize:warn:body:stopStarted:)``) returns only once all its threads have
+///   done so, so what `/proc` and `top` show matches ``runningInfo`` from then on.
 /// - If the kernel refuses the affinity (`EINVAL`: the CPUs are offline or outside the cgroup cpuset), the
 ///   failure is reported through `warn` (the runtime's logger; standard error for a bare pool) and the thread is created again without it: it runs unpinned,
 ///   with the mask of the thread that started it. ``isPinned`` says which happened.
@@ -43,7 +45,8 @@ package final class PinnedThread: @unchecked Sendable {
     }
 
     /// ``info`` as the thread really runs: no CPUs when its pin was refused, normal priority when the idle priority
-    /// was (until the thread has tried, it reads as planned).
+    /// was. Exact once the thread has tried, which ``startAll(_:stackSize:warn:body:stopStarted:)`` waits for; a
+    /// thread from ``start(_:stackSize:warn:body:)`` reads as planned until then.
     package var runningInfo: LoomThreadInfo {
         let priority: LoomThreadInfo.Priority =
             self.priority.refused.load(ordering: .relaxed) ? .normal : self.info.priority  // Relaxed: a report.
@@ -72,6 +75,17 @@ package final class PinnedThread: @unchecked Sendable {
         warn: @escaping @Sendable (String, LoomThreadInfo) -> Void = PinnedThread.warnOnStandardError,
         body: @escaping @Sendable () -> Void
     ) throws(LoomError) -> PinnedThread {
+        try Self.start(info, stackSize: stackSize, warn: warn, gate: nil, body: body)
+    }
+
+    /// ``start(_:stackSize:warn:body:)``, passing `gate` on the new thread once it is named and prioritised.
+    private static func start(
+        _ info: LoomThreadInfo,
+        stackSize: Int,
+        warn: @escaping @Sendable (String, LoomThreadInfo) -> Void,
+        gate: StartGate?,
+        body: @escaping @Sendable () -> Void
+    ) throws(LoomError) -> PinnedThread {
         if let code = Self.creationFailure.withLock({ $0?(info) }) {
             throw Self.startError(info, CreateError(code: code))
         }
@@ -83,6 +97,7 @@ package final class PinnedThread: @unchecked Sendable {
             // what the borrower had before it lowered itself.
             restoring: info.priority == .normal && before >= 0 ? before : nil,
             warn: { warn($0, info) },
+            gate: gate,
             body: body
         )
         if !info.cpus.isEmpty {
@@ -104,9 +119,10 @@ package final class PinnedThread: @unchecked Sendable {
         }
     }
 
-    /// Starts one thread per entry of `infos`, in order, each running `body(index)`. If one cannot start, hands
-    /// the threads that did start to `stopStarted` (which must make them exit and join them), then throws: no
-    /// thread is left behind.
+    /// Starts one thread per entry of `infos`, in order, each running `body(index)`, and returns once every one of
+    /// them has set its kernel name and priority (so `/proc`, `top` and ``runningInfo`` show them as they are; the
+    /// bodies may not have started yet). If one cannot start, hands the threads that did start to `stopStarted`
+    /// (which must make them exit and join them), then throws: no thread is left behind.
     package static func startAll(
         _ infos: [LoomThreadInfo],
         stackSize: Int,
@@ -116,14 +132,16 @@ package final class PinnedThread: @unchecked Sendable {
     ) throws(LoomError) -> [PinnedThread] {
         var threads: [PinnedThread] = []
         threads.reserveCapacity(infos.count)
+        let gate = StartGate(count: infos.count)
         do {
             for (index, info) in infos.enumerated() {
-                threads.append(try Self.start(info, stackSize: stackSize, warn: warn, body: body(index)))
+                threads.append(try Self.start(info, stackSize: stackSize, warn: warn, gate: gate, body: body(index)))
             }
         } catch {
             stopStarted(threads)
             throw error
         }
+        gate.waitForAll()
         return threads
     }
 
@@ -214,12 +232,37 @@ private final class PriorityOutcome: Sendable {
     let refused = Atomic<Bool>(false)
 }
 
+/// What ``PinnedThread/startAll(_:stackSize:warn:body:stopStarted:)`` waits on: each new thread passes it once,
+/// after naming itself and setting its priority and before its body. The last one to pass unparks the starter.
+///
+/// The new threads need nothing from the starter to get there (two system calls, and `warn` when one is refused),
+/// so the wait ends. A starter that sees the count reach zero before the last thread's `unpark()` is left a stray
+/// token, which only makes one later `park()` of that thread return early — every `park()` loop re-checks.
+private final class StartGate: Sendable {
+    private let remaining: Atomic<Int>
+    private let starter = Parker.current
+
+    init(count: Int) { self.remaining = Atomic(count) }
+
+    /// On a new thread, once it is set up.
+    func pass() {
+        // Release: publishes the thread's set-up (its priority outcome); pairs with the acquire in waitForAll().
+        if self.remaining.subtract(1, ordering: .releasing).newValue == 0 { self.starter.unpark() }
+    }
+
+    /// On the starter, once every thread was created.
+    func waitForAll() {
+        while self.remaining.load(ordering: .acquiring) > 0 { self.starter.park() }
+    }
+}
+
 /// What the new thread needs: passed through the `pthread_create` context pointer, not through globals.
 private final class ThreadContext: Sendable {
     let kernelName: String
     let priority: LoomThreadInfo.Priority
     let restoring: Int32?
     let warn: @Sendable (String) -> Void
+    let gate: StartGate?
     let body: @Sendable () -> Void
     let outcome = PriorityOutcome()
 
@@ -228,12 +271,14 @@ private final class ThreadContext: Sendable {
         priority: LoomThreadInfo.Priority,
         restoring: Int32?,
         warn: @escaping @Sendable (String) -> Void,
+        gate: StartGate?,
         body: @escaping @Sendable () -> Void
     ) {
         self.kernelName = kernelName
         self.priority = priority
         self.restoring = restoring
         self.warn = warn
+        self.gate = gate
         self.body = body
     }
 
@@ -259,6 +304,7 @@ private final class ThreadContext: Sendable {
         } else if let restoring = self.restoring {
             PinnedThread.restoreInheritedPriority(restoring, thread: self.kernelName, warn: self.warn)
         }
+        self.gate?.pass()
         self.body()
     }
 }

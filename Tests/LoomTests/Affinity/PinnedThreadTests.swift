@@ -87,6 +87,50 @@ struct PinnedThreadTests {
         #expect(reported.first?.1 == info)
     }
 
+    @Test("startAll returns once every thread carries its kernel name, before any body is let go")
+    func startAllWaitsForNames() throws {
+        // Without the wait, a thread created last has often not run yet when the starter looks (20 rounds of 3).
+        for round in 0..<20 {
+            let infos = (0..<3).map { index in
+                LoomThreadInfo(
+                    pool: .compute,
+                    index: index,
+                    name: "gate-\(index)",
+                    kernelName: "loomgate\(round % 10)-\(index)",
+                    cpus: []
+                )
+            }
+            let release = Gate<Bool>()
+            let threads = try PinnedThread.startAll(
+                infos,
+                stackSize: 1 << 20,
+                warn: PinnedThread.warnOnStandardError,
+                body: { _ in { _ = release.wait() } },
+                stopStarted: { _ in Issue.record("no thread may fail to start here") }
+            )
+            let names = Set(LivenessTests.threadNames())
+            release.open(with: true)
+            for thread in threads { thread.join() }
+            for info in infos {
+                #expect(names.contains(info.kernelName), "round \(round): \(info.kernelName) not named yet")
+            }
+        }
+    }
+
+    @Test("a runtime's threads carry their kernel names when build() returns")
+    func runtimeThreadsNamedAtBuild() throws {
+        for round in 0..<5 {
+            let runtime = try LoomBuilder().prefix("gate\(round)").asyncThreads(1).computeThreads(2).build()
+            let names = Set(LivenessTests.threadNames())
+            let expected = runtime.threads.filter { $0.pool == .async || $0.pool == .compute }
+            runtime.close()
+            #expect(expected.count == 3)
+            for info in expected {
+                #expect(names.contains(info.kernelName), "round \(round): \(info.kernelName) not named yet")
+            }
+        }
+    }
+
     @Test("an empty CPU set starts the thread unpinned; join twice is harmless")
     func unpinned() throws {
         let info = LoomThreadInfo(pool: .io, index: 0, name: "free", kernelName: "loomtest-n0", cpus: [])
