@@ -5,6 +5,7 @@
 //   swift build -c release --product LoomSoak && .build/release/LoomSoak --seconds 300
 //   .build/release/LoomSoak --seconds 60 --shape 1,3,pin      # one shape: async threads, compute threads, pin/nopin
 //   .build/release/LoomSoak --seconds 60 --shape 1,3,pin,share  # the same with share_async_cpus on
+//   .build/release/LoomSoak --seconds 60 --shape 1,3,pin,sparse # a random pause before each step (see `gap`)
 //   scripts/soak.sh --chaos 120                               # a -DLOOM_CHAOS build: yields inside the protocols
 import Foundation
 import Logging
@@ -17,7 +18,7 @@ struct Options {
     var seconds = 60.0
     var stall = 20.0
     var seed: UInt64 = UInt64(UInt32.random(in: 1...UInt32.max))
-    var shape: (async: Int, compute: Int, pin: Bool, share: Bool)?
+    var shape: (async: Int, compute: Int, pin: Bool, share: Bool, sparse: Bool)?
     var quiet = false
 
     init(_ arguments: [String]) {
@@ -31,11 +32,13 @@ struct Options {
             case "--shape":
                 let parts = (rest.popFirst() ?? "").split(separator: ",")
                 if parts.count >= 3, let a = Int(parts[0]), let c = Int(parts[1]) {
-                    self.shape = (a, c, parts[2] == "pin", parts.count == 4 && parts[3] == "share")
+                    let flags = Set(parts.dropFirst(3))
+                    self.shape = (a, c, parts[2] == "pin", flags.contains("share"), flags.contains("sparse"))
                 }
             default:
                 print(
-                    "usage: LoomSoak [--seconds S] [--stall S] [--seed N] [--shape A,C,pin|nopin[,share]] [--quiet]"
+                    "usage: LoomSoak [--seconds S] [--stall S] [--seed N] [--shape A,C,pin|nopin[,share][,sparse]] "
+                        + "[--quiet]"
                 )
                 exit(64)
             }
@@ -50,6 +53,8 @@ let options = Options(CommandLine.arguments)
 /// Every completed operation of every round: the watchdog's measure of progress.
 let steps = Atomic<Int>(0)
 let currentRound = Atomic<Int>(0)
+/// The round's shape, for the watchdog's report.
+let currentShape = Mutex<String>("")
 /// The round's runtime, for the watchdog's report.
 let liveRuntime = Mutex<LoomRuntime?>(nil)
 
@@ -76,6 +81,20 @@ struct Random {
         return self.state &* 0x2545_F491_4F6C_DD1D
     }
     mutating func below(_ n: Int) -> Int { Int(self.next() % UInt64(n)) }
+}
+
+/// Where `gap` leaves its result, so that the optimizer keeps the loop.
+let gapSink = Atomic<Int>(0)
+
+/// In a sparse round, the pause before each step: none one time in four, else busy work of 2^k iterations for a
+/// random k below 18 (up to ~0.2 ms here). Dense rounds keep every thread busy, so threads seldom go idle; sparse
+/// rounds catch the other threads in every phase of going idle — spinning, announcing, re-checking, parked — when
+/// the next job arrives, which is where wake-ups get lost.
+func gap(_ sparse: Bool, _ random: inout Random) {
+    guard sparse, random.below(4) != 0 else { return }
+    var x = 1 << random.below(18)
+    for i in 0..<x { x = x &* 31 &+ i }
+    gapSink.store(x, ordering: .relaxed)
 }
 
 @inline(never)
@@ -137,7 +156,10 @@ let watchdog = Thread {
         }
         still += 0.5
         guard still >= options.stall else { continue }
-        print("SOAK HANG: no progress for \(still) s in round \(currentRound.load(ordering: .relaxed)), \(now) steps")
+        let shape = currentShape.withLock { $0 }
+        print(
+            "SOAK HANG: no progress for \(still) s in round \(currentRound.load(ordering: .relaxed)) (\(shape)), \(now) steps"
+        )
         if let runtime = liveRuntime.withLock({ $0 }) { print(runtime.diagnostics()) }
         fflush(nil)
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") {
@@ -155,9 +177,10 @@ watchdog.start()
 // MARK: One round
 
 /// An async task's share of the round: every async entry point, with checked results.
-func taskWork(_ runtime: LoomRuntime, seed: UInt64, iterations: Int, tally: Tally) async {
+func taskWork(_ runtime: LoomRuntime, seed: UInt64, iterations: Int, sparse: Bool, tally: Tally) async {
     var random = Random(seed)
     for _ in 0..<iterations {
+        gap(sparse, &random)
         switch random.below(9) {
         case 0, 1, 2:
             let n = random.below(200)
@@ -208,9 +231,17 @@ func taskWork(_ runtime: LoomRuntime, seed: UInt64, iterations: Int, tally: Tall
 }
 
 /// An outside thread's share: the blocking entry points.
-func threadWork(_ runtime: LoomRuntime, other: ComputePool, seed: UInt64, iterations: Int, tally: Tally) {
+func threadWork(
+    _ runtime: LoomRuntime,
+    other: ComputePool,
+    seed: UInt64,
+    iterations: Int,
+    sparse: Bool,
+    tally: Tally
+) {
     var random = Random(seed)
     for _ in 0..<iterations {
+        gap(sparse, &random)
         switch random.below(9) {
         case 0, 1:
             let count = 100 + random.below(4000)
@@ -265,22 +296,31 @@ func threadWork(_ runtime: LoomRuntime, other: ComputePool, seed: UInt64, iterat
 
 func runRound(_ round: Int, random: inout Random, other: ComputePool) throws {
     // One round in three shares the async CPUs: compute threads beyond the compute CPUs borrow them at idle priority.
+    // One round in three is sparse (a random pause before each step, see `gap`).
     let shape =
         options.shape
         ?? (
             async: 1 + random.below(3), compute: 1 + random.below(4), pin: random.below(4) != 0,
-            share: random.below(3) == 0
+            share: random.below(3) == 0, sparse: random.below(3) == 0
         )
+    currentShape.withLock {
+        $0 =
+            "\(shape.async),\(shape.compute),\(shape.pin ? "pin" : "nopin")\(shape.share ? ",share" : "")"
+            + (shape.sparse ? ",sparse" : "")
+    }
     let runtime = try LoomBuilder().prefix("soak").asyncThreads(shape.async).computeThreads(shape.compute)
         .pinThreads(shape.pin).shareAsyncCPUs(shape.share).watchdog(.seconds(max(1, options.stall / 2)))
         .logger(soakLogger).build()
     liveRuntime.withLock { $0 = runtime }
     let tally = Tally()
-    let tasks = 8 + random.below(40)
-    let iterations = 20 + random.below(60)
+    // A sparse round has few tasks, so that the async threads go idle between steps too.
+    let tasks = shape.sparse ? 1 + random.below(4) : 8 + random.below(40)
+    let iterations = shape.sparse ? 100 + random.below(300) : 20 + random.below(60)
     let threads = (0..<(1 + random.below(2))).map { index in
         let seed = random.next()
-        return Thread { threadWork(runtime, other: other, seed: seed, iterations: iterations, tally: tally) }
+        return Thread {
+            threadWork(runtime, other: other, seed: seed, iterations: iterations, sparse: shape.sparse, tally: tally)
+        }
     }
     for thread in threads { thread.start() }
     let seeds = (0..<tasks).map { _ in random.next() }
@@ -288,7 +328,7 @@ func runRound(_ round: Int, random: inout Random, other: ComputePool) throws {
         await withTaskGroup(of: Int.self) { group in
             for seed in seeds {
                 group.addTask {
-                    await taskWork(runtime, seed: seed, iterations: iterations, tally: tally)
+                    await taskWork(runtime, seed: seed, iterations: iterations, sparse: shape.sparse, tally: tally)
                     return 1
                 }
             }
