@@ -4,10 +4,7 @@
 # ComputePool.md's "Why one allocation per stealable join" and join's allocation are worth revisiting).
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v valgrind >/dev/null && command -v apt-get >/dev/null; then
-    (apt-get install -y valgrind >/dev/null 2>&1 || (apt-get update >/dev/null && apt-get install -y valgrind >/dev/null))
-fi
-command -v valgrind >/dev/null || { echo "valgrind is missing and could not be installed"; exit 1; }
+command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 swiftc -O main.swift -o "$work/join-allocation"

@@ -35,7 +35,7 @@ watchdog.start()
 struct Rng {
     var x: UInt64
     mutating func next() -> UInt64 { x ^= x << 13; x ^= x >> 7; x ^= x << 17; return x }
-    /// Log-uniform-ish gap: 0 half of the time at small sizes, else 2^k iterations up to ~2^14.
+    /// The pause before a step, in `spin` iterations: 0 one time in four, else 2^k (k below 19) plus a little.
     mutating func gap() -> Int {
         let r = next()
         if r & 3 == 0 { return 0 }
