@@ -10,10 +10,12 @@
 #   plain        Hummingbird on its own event loops, handlers and /heavy on Swift's global executor
 #   loom         Loom's defaults (here: 1 async + 1 compute thread); /heavy through spawnCompute
 #   loom-share   the same with share_async_cpus on (1 async + 2 compute threads, one borrowing the async CPU at
-#                idle priority: SCHED_BATCH, nice 19, 0.1 ms slice)
-#   loom-idle, loom-nice
-#                (only with SERVER_POLICIES="idle nice") loom-share with the borrower under SCHED_IDLE, or at nice 19
-#                under the normal policy, instead (LOOMTUNING_IDLE_POLICY)
+#                idle priority: SCHED_IDLE; an idle async thread parks 0.5 ms at a time while it runs a job)
+#   loom-batch, loom-nice
+#                (only with SERVER_POLICIES="batch nice") loom-share with the borrower under SCHED_BATCH at nice 19
+#                with a 0.1 ms slice, or at nice 19 under the normal policy, instead (LOOMTUNING_IDLE_POLICY)
+#   loom-untimed (only with "untimed" in SERVER_POLICIES) loom-share with idle async threads parking until woken
+#                (LOOMTUNING_BORROWED_PARK_US=0), as before the timed park
 #
 # Extra LOOM_* variables in the environment apply to every Loom server. WRK_CPUS=<list> pins both wrk clients to
 # those CPUs (taskset) for every server; by default the kernel places them. Where the load generator runs matters on
@@ -67,6 +69,10 @@ for _ in $(seq "$repeats"); do
     run loom-share 18083 loom LOOM_SHARE_ASYNC_CPUS=true
     port=18084
     for policy in ${SERVER_POLICIES:-}; do
-        run "loom-$policy" $((port++)) loom LOOM_SHARE_ASYNC_CPUS=true LOOMTUNING_IDLE_POLICY="$policy"
+        if [[ $policy == untimed ]]; then
+            run loom-untimed $((port++)) loom LOOM_SHARE_ASYNC_CPUS=true LOOMTUNING_BORROWED_PARK_US=0
+        else
+            run "loom-$policy" $((port++)) loom LOOM_SHARE_ASYNC_CPUS=true LOOMTUNING_IDLE_POLICY="$policy"
+        fi
     done
 done

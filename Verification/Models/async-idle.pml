@@ -15,12 +15,20 @@
  *   NO_LOCAL_RECHECK  the re-check looks at the shared queue only (as before the fix). Live with the real loop, which
  *                     empties the local FIFO before idling; with FORGETFUL_LOOP it loses the local jobs.
  *   NO_RECHECK        parks without re-checking. Fails.
+ *   TIMED_PARK        the park may end by itself (up to TIMEOUTS times in a run), as it does while a compute thread
+ *                     that borrows the async CPU runs a job (AsyncPool.idle, Sleep.sleep(_:atMost:unless:)): the
+ *                     thread then withdraws as after a successful re-check and goes round its run loop. Still live;
+ *                     with NO_RECHECK it fails as before.
  * Run: spin -a [-D...] async-idle.pml && gcc -O2 -DSAFETY -o pan pan.c && ./pan -E
  */
 #ifndef TOTAL
 #define TOTAL 2
 #endif
 #define STREAK 1
+#ifndef TIMEOUTS
+#define TIMEOUTS 2
+#endif
+byte timeouts = 0;
 
 byte queue = 0;      /* the shared queue */
 byte fifo = 0;      /* the local FIFO (A only) */
@@ -70,11 +78,22 @@ idle:
 #endif
      if
      :: work -> atomic { if :: asleep -> asleep = 0; sleepers-- :: else -> skip fi }
-     :: else -> !asleep
+     :: else -> goto park
+     fi;
+     goto woken;
+#endif
+park:
+#ifdef TIMED_PARK
+     if
+     :: !asleep
+     :: timeouts < TIMEOUTS -> timeouts++;
+        /* timed out: withdraw unless a claimer was faster */
+        atomic { if :: asleep -> asleep = 0; sleepers-- :: else -> skip fi }
      fi;
 #else
      !asleep;
 #endif
+woken:
      work = 0;
 next:
      skip

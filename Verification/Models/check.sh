@@ -59,6 +59,8 @@ check async-idle.pml pass -DFORGETFUL_LOOP
 check async-idle.pml pass -DNO_LOCAL_RECHECK
 check async-idle.pml fail -DFORGETFUL_LOOP -DNO_LOCAL_RECHECK
 check async-idle.pml fail -DNO_RECHECK
+check async-idle.pml pass -DTIMED_PARK
+check async-idle.pml fail -DTIMED_PARK -DNO_RECHECK
 check blocking-wait.pml pass
 check blocking-wait.pml fail -DSHARED_WORD
 check blocking-wait.pml fail -DNO_SLEEPY

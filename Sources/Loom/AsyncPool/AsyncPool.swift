@@ -188,7 +188,22 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
             if round & 31 == 31 { cloom_yield() } else { cloom_cpu_relax() }
         }
         Chaos.point()
-        self.sleep.sleep(sleeper) { self.hasWork || self.isTerminating }
+        // While a borrower runs on this CPU, park for a bounded time only: see isBorrowerRunning.
+        let timeout = self.isBorrowerRunning ? LoomTuning.asyncParkWhileBorrowed : nil
+        self.sleep.sleep(sleeper, atMost: timeout) { self.hasWork || self.isTerminating }
+    }
+
+    /// `true` when a compute thread that borrows this pool's CPUs runs a job (a hint).
+    ///
+    /// Then an idle async thread parks for ``LoomTuning/asyncParkWhileBorrowed`` at a time rather than until woken.
+    /// The kernel's EEVDF scheduler may keep running the idle-priority borrower while a normal thread on the same CPU
+    /// is runnable but was preempted a moment before (SwiftNIO's thread, when this thread's wake-up preempted it):
+    /// such a thread is not "eligible", and nothing makes the kernel choose again until its next tick, 4 ms on a
+    /// HZ=250 kernel. The timed wake-up of this thread is such a choice, so that wait is bounded by the timeout.
+    /// Measured: `Documentation/Internals/AsyncPool.md`, "Borrowing the async CPUs".
+    private var isBorrowerRunning: Bool {
+        // Relaxed: a hint.
+        self.borrowers.contains { $0.activity.load(ordering: .relaxed) == ThreadActivity.running.rawValue }
     }
 
     /// Work for the calling pool thread: a job in the shared queue (a hint until after a fence) or in the local

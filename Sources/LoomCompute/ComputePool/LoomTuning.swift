@@ -42,4 +42,14 @@ extension LoomTuning {
     /// Rounds an idle async-pool thread spins (a `pause` per round, a `sched_yield` every 32) before it parks:
     /// about 20-50 µs, long enough to catch the resumption of a task that just hopped to the compute pool.
     package static let asyncSpinRounds = spins(4096)
+    /// How long an idle async-pool thread parks at a time, in nanoseconds, while a compute thread that borrows its
+    /// CPU runs a job (`share_async_cpus`): each timed wake-up makes the kernel choose again who runs on that CPU
+    /// (see `AsyncPool.isBorrowerRunning`). `LOOMTUNING_BORROWED_PARK_US` (read once) overrides it, 0 meaning "until
+    /// woken", for measurement (`Benchmarks/server.sh`).
+    package static let asyncParkWhileBorrowed: Int64? = {
+        guard let value = getenv("LOOMTUNING_BORROWED_PARK_US"), let micros = Int64(String(cString: value)) else {
+            return 500_000
+        }
+        return micros > 0 ? micros * 1000 : nil
+    }()
 }

@@ -105,6 +105,18 @@ package final class Sleeper: @unchecked Sendable {
         }
     }
 
+    /// Blocks while the thread is listed asleep, for at most about `nanoseconds` (one `futex_wait` with that
+    /// timeout; a spurious return ends it early). Returns with the thread possibly still listed asleep: the caller
+    /// withdraws (``Sleep/sleep(_:atMost:unless:)``).
+    fileprivate func block(atMost nanoseconds: Int64) {
+        // Acquire: as in block().
+        guard self.state.pointee.load(ordering: .acquiring) == Self.asleep else { return }
+        _ = UnsafeMutableRawPointer(self.state).withMemoryRebound(to: UInt32.self, capacity: 1) {
+            cloom_futex_wait($0, Self.asleep, nanoseconds)
+        }
+        _ = self.state.pointee.load(ordering: .acquiring)  // Acquire: pairs with a claim that woke it.
+    }
+
     /// Records what the thread does now (owner thread only).
     @inlinable
     package func enter(_ activity: ThreadActivity) {
@@ -351,6 +363,14 @@ package final class Sleep: Sendable {
     /// Announce, re-check, park. Returns when woken, or at once when `reasonToStayAwake` (the re-check: the
     /// awaited latch, termination, visible work) holds after the announcement.
     package func sleep(_ member: Sleeper, unless reasonToStayAwake: () -> Bool) {
+        self.sleep(member, atMost: nil, unless: reasonToStayAwake)
+    }
+
+    /// ``sleep(_:unless:)`` that also ends after about `timeout` nanoseconds (`nil`: never): the thread then
+    /// withdraws from the sleepers exactly as it does when its re-check finds work — unless a claimer was faster,
+    /// whose wake-up then finds it awake. A timed-out return is a spurious wake-up as far as the protocol goes: the
+    /// caller looks for work again before it sleeps again.
+    package func sleep(_ member: Sleeper, atMost timeout: Int64?, unless reasonToStayAwake: () -> Bool) {
         member.enter(.parked)
         member.announce()
         self.sleepers.add(1, ordering: .relaxed)
@@ -365,7 +385,12 @@ package final class Sleep: Sendable {
         }
         member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         member.beginIdle()
-        member.block()
+        if let timeout {
+            member.block(atMost: timeout)
+            _ = self.claim(member)  // Withdraw if it timed out; a no-op when a claimer woke it.
+        } else {
+            member.block()
+        }
         member.endIdle()
         member.wakeUps.store(member.wakeUps.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         Chaos.point()

@@ -333,12 +333,12 @@ extension PinnedThread {
     /// or -1 for any other thread. A thread it starts inherits the lowered scheduling.
     package static var priorityBeforeLowering: Int32 { cloom_priority_before_lowering() }
 
-    /// How an idle-priority thread is scheduled: `LOOMTUNING_IDLE_POLICY` (read once) `idle` for `SCHED_IDLE`,
-    /// `nice` for nice 19 under the normal policy, otherwise `SCHED_BATCH` at nice 19 with a 0.1 ms slice (see
-    /// `cloom_lower_priority_self`). For measurement only: `Benchmarks/server.sh` compares them.
+    /// How an idle-priority thread is scheduled: `SCHED_IDLE`, unless `LOOMTUNING_IDLE_POLICY` (read once) says
+    /// `batch` for `SCHED_BATCH` at nice 19 with a 0.1 ms slice or `nice` for nice 19 under the normal policy (see
+    /// `cloom_lower_priority_self`). The others are for measurement only: `Benchmarks/server.sh` compares them.
     package static let idlePolicy: Int32 = {
-        guard let value = getenv("LOOMTUNING_IDLE_POLICY").map({ String(cString: $0) }) else { return 0 }
-        return value == "idle" ? 1 : value == "nice" ? 2 : 0
+        guard let value = getenv("LOOMTUNING_IDLE_POLICY").map({ String(cString: $0) }) else { return 1 }
+        return value == "batch" ? 0 : value == "nice" ? 2 : 1
     }()
 }
 

@@ -258,4 +258,61 @@ struct ShareAsyncCPUsTests {
         defer { plain.close() }
         #expect(plain.isComputeSaturated == false, "no borrowers, not contended")
     }
+
+    @Test("a timed sleep withdraws when it times out, and a wake-up racing the timeout is counted once")
+    func timedSleepWithdraws() {
+        let member = Sleeper(measuresTime: false)
+        let sleep = Sleep(members: [member])
+        sleep.sleep(member, atMost: 1_000_000) { false }  // Nobody wakes it: it times out.
+        #expect(sleep.sleepers.load(ordering: .relaxed) == 0)
+        #expect(member.isListedAsleep == false)
+
+        // A waker claiming the member as fast as it can, against 20 000 short timed sleeps: each sleep ends either
+        // way, and the count of sleepers must come back to exactly zero (a withdrawal that did not check for a
+        // claim would subtract twice; one that forgot the count would leave it above zero).
+        let stop = Atomic<Bool>(false)
+        let finished = DispatchSemaphore(value: 0)
+        let claims = Atomic<Int>(0)
+        DispatchQueue.global().async {
+            while !stop.load(ordering: .relaxed) {
+                if member.isListedAsleep {
+                    sleep.wakeOne()
+                    claims.add(1, ordering: .relaxed)
+                }
+            }
+            finished.signal()
+        }
+        for _ in 0..<20_000 { sleep.sleep(member, atMost: 5_000) { false } }
+        stop.store(true, ordering: .relaxed)
+        finished.wait()
+        #expect(sleep.sleepers.load(ordering: .relaxed) == 0)
+        #expect(member.isListedAsleep == false)
+        #expect(claims.load(ordering: .relaxed) > 0, "the waker never found the member asleep")
+    }
+
+    @Test("while a borrower runs a job, an idle async thread parks for a bounded time and wakes by itself")
+    func asyncTimedPark() async throws {
+        let borrower = Sleeper(measuresTime: false)
+        let info = LoomThreadInfo(pool: .async, index: 0, name: "timed-0", kernelName: "timed-a0", cpus: [])
+        let pool = try AsyncPool(threads: [info], borrowers: [borrower], warn: { _, _ in })
+        defer { pool.close() }
+        let parks = { pool.diagnostics().threads[0].parks }
+        borrower.enter(.running)
+        // Wake the thread once, so that its next park starts while the borrower runs.
+        await Task(executorPreference: pool) {}.value
+        let first = parks()
+        // Parked until woken, the count would stop at first + 1 (nothing else wakes the thread); timed parks end by
+        // themselves, each followed by another. The deadline only bounds the wait for a broken build.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while parks() < first + 4 && ContinuousClock.now < deadline { await Task.yield() }
+        #expect(parks() >= first + 4, "parks since the job: \(parks() - first)")
+        #expect(pool.diagnostics().sleepers <= 1)
+
+        // Once the borrower stops, the thread parks until woken again: the count settles.
+        borrower.enter(.parked)
+        await Task(executorPreference: pool) {}.value
+        let settled = parks()
+        await Task(executorPreference: pool) {}.value
+        #expect(parks() <= settled + 2, "parks after the borrower stopped: \(parks() - settled)")
+    }
 }
