@@ -87,10 +87,11 @@ int cloom_lower_priority_self(int mode) {
     cloom_tls_priority_before = cloom_priority_self();
     switch (mode) {
     case 0: {
-        // SCHED_BATCH never preempts on wake-up; nice 19 gives it 1.5% of a contended CPU; the 0.1 ms slice is meant
-        // to shorten how long a normal thread that becomes runnable behind it waits (EEVDF lets the running task
-        // finish its slice), though the kernel enforces slices at its tick, so waits of milliseconds were still
-        // measured (Documentation/Internals/AsyncPool.md). pid 0: the calling thread.
+        // For measurement (LOOMTUNING_IDLE_POLICY=batch). SCHED_BATCH never preempts on wake-up; nice 19 gives it
+        // 1.5% of a contended CPU; the 0.1 ms slice is meant to shorten how long a normal thread that becomes runnable
+        // behind it waits (EEVDF lets the running task finish its slice), though the kernel enforces slices at its
+        // tick, so waits of milliseconds were still measured (Documentation/Internals/AsyncPool.md). pid 0: the
+        // calling thread.
 #ifdef SYS_sched_setattr
         struct cloom_sched_attr attr;
         memset(&attr, 0, sizeof attr);
@@ -105,6 +106,10 @@ int cloom_lower_priority_self(int mode) {
         return setpriority(PRIO_PROCESS, (id_t)tid, 19) == 0 ? 0 : errno;
     }
     case 1:
+        // The default for borrowers: the kernel preempts a SCHED_IDLE thread at once for any other thread that wakes
+        // on its CPU, and counts a CPU running only such threads as idle when it places a waking thread. A normal
+        // thread that was preempted a moment before can still wait behind it until the next tick (EEVDF's
+        // eligibility); the async pool's timed park bounds that (AsyncPool.isBorrowerRunning).
         return cloom_set_policy_self(SCHED_IDLE);
     default:
         // On Linux, PRIO_PROCESS with a thread id sets that thread's nice value alone.

@@ -125,11 +125,13 @@ public struct LoomConfiguration: Sendable, Equatable {
     ///
     /// On, the compute threads the compute CPUs have no room for — by default one per async CPU, so the default
     /// ``computeThreads`` grows by the async CPU count — run at an idle priority (``LoomThreadInfo/Priority/idle``:
-    /// on Linux `SCHED_BATCH`, nice 19, a 0.1 ms time slice) on the async and compute CPUs together. Such a thread
-    /// gets the CPU time normal threads leave, and an async or I/O thread waking on its CPU usually preempts it at
-    /// once (the measured tail is a few milliseconds), so CPU work soaks up what the async pool leaves idle; the kernel may also move it to any of the runtime's
-    /// CPUs that goes idle, so work it holds does not wait for a busy async thread. Idle async threads stop spinning
-    /// while a borrower runs a job, and a borrower that runs out of work parks at once instead of spinning.
+    /// on Linux `SCHED_IDLE`) on the async and compute CPUs together. Such a thread gets the CPU time normal threads
+    /// leave, and any normal thread waking on its CPU preempts it at once, so CPU work soaks up what the async pool
+    /// leaves idle; the kernel may also move it to any of the runtime's CPUs that goes idle, so work it holds does
+    /// not wait for a busy async thread. Idle async threads stop spinning while a borrower runs a job and park for
+    /// half a millisecond at a time instead of until woken: each of their wake-ups makes the kernel choose again who
+    /// runs on the CPU, which bounds how long a runnable I/O thread can wait behind the borrower. A borrower that
+    /// runs out of work parks at once instead of spinning.
     /// ``borrowedCPUs`` lists the CPUs borrowed.
     ///
     /// A thread started from a borrower inherits its priority (Linux copies the scheduling policy and nice value to
@@ -138,9 +140,9 @@ public struct LoomConfiguration: Sendable, Equatable {
     /// worker that libdispatch starts when a compute job first enqueues onto a global queue — keep it until they
     /// exit. Start threads outside compute jobs when sharing is on.
     ///
-    /// Off (the default), the compute pool stays on its own CPUs: sharing raises a CPU-bound server's throughput but
-    /// lengthens the tail latency of cheap requests when the kernel puts other processes behind the compute threads;
-    /// the measurements are in the README ("Sharing the async CPUs") and `Benchmarks/README.md`.
+    /// Off (the default), the compute pool stays on its own CPUs: sharing raises a CPU-bound server's throughput, but
+    /// the inherited idle priority above makes it a choice to make knowingly; the measurements are in the README
+    /// ("Sharing the async CPUs") and `Benchmarks/README.md`.
     ///
     /// Key `share_async_cpus`, environment variable `LOOM_SHARE_ASYNC_CPUS`, flags `--loom-share-async-cpus` /
     /// `--no-loom-share-async-cpus`, setter ``LoomBuilder/shareAsyncCPUs(_:)``; default: off.

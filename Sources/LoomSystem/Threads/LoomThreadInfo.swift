@@ -32,10 +32,10 @@ public struct LoomThreadInfo: Sendable, Hashable, CustomStringConvertible {
     public enum Priority: String, Sendable, Hashable, CaseIterable, Codable, CustomStringConvertible {
         /// The normal policy at the process's nice value: every pool thread unless it borrows CPUs.
         case normal
-        /// An idle priority: on Linux `SCHED_BATCH` at nice 19 with a 0.1 ms time slice, so the thread gets what
-        /// normal threads leave (1.5 % of a CPU they keep busy) and never preempts one when it wakes; a normal thread
-        /// waking on its CPU usually preempts it at once (measured tails: a few milliseconds, see
-        /// ``LoomConfiguration/shareAsyncCPUs``). The compute threads that borrow the async pool's CPUs run so.
+        /// An idle priority: on Linux `SCHED_IDLE`, so the thread gets what normal threads leave (a fraction of a
+        /// percent of a CPU they keep busy), never preempts one when it wakes, and is preempted at once by a normal
+        /// thread that wakes on its CPU (see ``LoomConfiguration/shareAsyncCPUs``). The compute threads that borrow
+        /// the async pool's CPUs run so.
         case idle
 
         /// `normal` or `idle`.
