@@ -200,7 +200,9 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// is runnable but was preempted a moment before (SwiftNIO's thread, when this thread's wake-up preempted it):
     /// such a thread is not "eligible", and nothing makes the kernel choose again until its next tick, 4 ms on a
     /// HZ=250 kernel. The timed wake-up of this thread is such a choice, so that wait is bounded by the timeout.
-    /// Measured: `Documentation/Internals/AsyncPool.md`, "Borrowing the async CPUs".
+    /// A park that began before a borrower started a job still lasts until woken: the case this addresses is the
+    /// thread that was just woken (and so preempted the NIO thread), whose next park starts while the borrower runs.
+    /// Measured: `Documentation/Internals/AsyncPool.md`, "The tick".
     private var isBorrowerRunning: Bool {
         // Relaxed: a hint.
         self.borrowers.contains { $0.activity.load(ordering: .relaxed) == ThreadActivity.running.rawValue }
