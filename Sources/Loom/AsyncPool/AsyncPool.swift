@@ -218,11 +218,7 @@ final class AsyncPool: TaskExecutor, @unchecked Sendable {
     /// compute pool for CPUs and every compute worker is running a job (none is searching or parked), so every CPU
     /// may be needed by a compute worker. A hint only.
     var isComputeSaturated: Bool {
-        // Relaxed: only decides how long to spin.
-        for borrower in self.borrowers
-        where borrower.activity.load(ordering: .relaxed) == ThreadActivity.running.rawValue {
-            return true
-        }
+        if self.isBorrowerRunning { return true }
         guard let compute = self.contendedBy else { return false }
         // Relaxed: only decides how long to spin.
         return compute.sleepers.load(ordering: .relaxed) == 0 && compute.searching.load(ordering: .relaxed) == 0

@@ -99,22 +99,18 @@ package final class Sleeper: @unchecked Sendable {
     fileprivate func block() {
         // Acquire: pairs with the claim's compare-exchange, so the claimer's published work is visible.
         while self.state.pointee.load(ordering: .acquiring) == Self.asleep {
-            _ = UnsafeMutableRawPointer(self.state).withMemoryRebound(to: UInt32.self, capacity: 1) {
-                cloom_futex_wait($0, Self.asleep, -1)
-            }
+            self.wait(atMost: -1)
         }
     }
 
-    /// Blocks while the thread is listed asleep, for at most about `nanoseconds` (one `futex_wait` with that
-    /// timeout; a spurious return ends it early). Returns with the thread possibly still listed asleep: the caller
-    /// withdraws (``Sleep/sleep(_:atMost:unless:)``).
-    fileprivate func block(atMost nanoseconds: Int64) {
-        // Acquire: as in block().
-        guard self.state.pointee.load(ordering: .acquiring) == Self.asleep else { return }
+    /// One `futex_wait` while the word reads `asleep`, for at most about `nanoseconds` (-1: no limit); it may also
+    /// return early (a wake-up, a signal). Alone, as the timed park, it returns with the thread possibly still listed
+    /// asleep: the caller withdraws with a claim, whose compare-exchange is also the acquiring read
+    /// (``Sleep/sleep(_:atMost:unless:)``).
+    fileprivate func wait(atMost nanoseconds: Int64) {
         _ = UnsafeMutableRawPointer(self.state).withMemoryRebound(to: UInt32.self, capacity: 1) {
             cloom_futex_wait($0, Self.asleep, nanoseconds)
         }
-        _ = self.state.pointee.load(ordering: .acquiring)  // Acquire: pairs with a claim that woke it.
     }
 
     /// Records what the thread does now (owner thread only).
@@ -386,7 +382,7 @@ package final class Sleep: Sendable {
         member.parks.store(member.parks.load(ordering: .relaxed) &+ 1, ordering: .relaxed)  // Relaxed: a counter.
         member.beginIdle()
         if let timeout {
-            member.block(atMost: timeout)
+            member.wait(atMost: timeout)
             _ = self.claim(member)  // Withdraw if it timed out; a no-op when a claimer woke it.
         } else {
             member.block()
