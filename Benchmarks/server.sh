@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The server benchmark: a real Hummingbird server (`Benchmarks/Server`), plain (handlers and CPU work on Swift's
 # global executor) and on Loom, each loaded over loopback by two wrk clients at once — /heavy (about 5 ms of CPU work
-# per request) on 2 connections as fast as they are answered, /cheap on 1 connection paced by `paced.lua` (a pause of
-# CHEAP_DELAY_MS, default 1 ms, before each request, so every server gets about the same cheap load; 0 sends them
-# back to back, which gives the server that answers /cheap faster more /cheap work) — for SECONDS each (default 15).
+# per request) on 2 connections as fast as they are answered, /cheap on 1 connection at a fixed rate, CHEAP_RATE
+# requests per second (default 200, `rate.lua`), so every server does the same cheap work — for SECONDS each
+# (default 15). CHEAP_RATE=paced paces /cheap by a pause of CHEAP_DELAY_MS (default 1 ms) before each request instead
+# (`paced.lua`, the benchmark's only load up to `60a7777`): a server that answers /cheap faster then gets more
+# /cheap requests (Loom about 750/s, plain Hummingbird about 200/s), whose CPU time its /heavy rate pays for.
 # Prints /heavy throughput, /cheap rate and p50/p99 for every server, one after the other in the same run, REPEATS
 # times (default 1):
 #
@@ -30,8 +32,17 @@ repeats=${2:-1}
 if ! output=$(swift build -c release 2>&1); then echo "$output"; exit 1; fi
 binary=.build/release/ServerBench
 rounds=$("$binary" calibrate 5)
-echo "/heavy: $rounds rounds of xorshift (about 5 ms here); wrk: /heavy -c2, /cheap -c1 --latency paced" \
-    "${CHEAP_DELAY_MS:-1} ms; ${seconds}s each"
+cheap_rate=${CHEAP_RATE:-200}
+if [[ $cheap_rate == paced ]]; then
+    cheap_script=paced.lua
+    cheap_load="paced ${CHEAP_DELAY_MS:-1} ms"
+else
+    cheap_script=rate.lua
+    cheap_load="at $cheap_rate/s"
+    export CHEAP_RATE=$cheap_rate
+fi
+echo "/heavy: $rounds rounds of xorshift (about 5 ms here); wrk: /heavy -c2, /cheap -c1 --latency $cheap_load;" \
+    "${seconds}s each"
 echo "machine: $(nproc) CPUs, $(uname -r); $(date -u +%FT%TZ); commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 wrk=wrk
 if [[ -n "${WRK_CPUS:-}" ]]; then wrk="taskset -c $WRK_CPUS wrk"; echo "wrk pinned to CPUs $WRK_CPUS"; fi
@@ -50,7 +61,7 @@ run() {
     done
     $wrk -t1 -c2 -d"${seconds}s" "http://127.0.0.1:$port/heavy" >"$work/$name.heavy" 2>&1 &
     local heavy=$!
-    $wrk -t1 -c1 -d"${seconds}s" --latency -s paced.lua "http://127.0.0.1:$port/cheap" >"$work/$name.cheap" 2>&1
+    $wrk -t1 -c1 -d"${seconds}s" --latency -s "$cheap_script" "http://127.0.0.1:$port/cheap" >"$work/$name.cheap" 2>&1
     wait "$heavy"
     kill -9 "$server"
     wait "$server" 2>/dev/null || true
