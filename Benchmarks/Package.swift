@@ -25,6 +25,13 @@ let package = Package(
             path: "InstructionCounts",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // P4 with its baselines interleaved round by round (Benchmarks/parallel-interleaved.sh).
+        .executableTarget(
+            name: "ParallelInterleaved",
+            dependencies: [.product(name: "Loom", package: "Loom")],
+            path: "ParallelInterleaved",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // P1 in fresh processes (Benchmarks/fresh-process.sh).
         .executableTarget(
             name: "FreshProcess",

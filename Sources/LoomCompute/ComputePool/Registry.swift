@@ -205,6 +205,18 @@ package final class Registry: @unchecked Sendable {
 // MARK: - The calling thread's pool, and submitting work
 
 extension Registry {
+    /// Whether a thread of this pool is out of work (searching or asleep) while the calling worker's deque is empty,
+    /// so that nothing the calling thread has queued can feed it: then a running leaf of a parallel operation should
+    /// split what it has left (`runLeaf`). Relaxed loads: a stale answer only makes a leaf split one piece early
+    /// or late. Call it on a worker of this pool.
+    @inlinable
+    package var hasIdleThreadAndNothingToSteal: Bool {
+        // Relaxed: a hint, see above.
+        guard self.sleep.searching.load(ordering: .relaxed) > 0 || self.sleep.sleepers.load(ordering: .relaxed) > 0
+        else { return false }
+        return WorkerThread.withCurrent { worker in worker?.deque.isEmpty ?? false }
+    }
+
     /// The pool free `join`, `scope` and `.parallel` run on: the calling worker's, else the thread's default pool (a
     /// runtime's compute pool, on that runtime's async and I/O threads), else ``ComputePool/shared``.
     @inlinable

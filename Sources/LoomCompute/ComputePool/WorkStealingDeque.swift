@@ -64,6 +64,7 @@ package final class WorkStealingDeque: @unchecked Sendable {
     }
 
     /// `true` when no job is visible. Exact only for the owner; a hint for everyone else.
+    @usableFromInline
     package var isEmpty: Bool {
         // Relaxed: a hint; callers that need certainty re-check after a sequentially consistent fence.
         self.bottom.load(ordering: .relaxed) <= self.top.load(ordering: .relaxed)

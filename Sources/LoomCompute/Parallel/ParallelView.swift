@@ -46,9 +46,11 @@ extension ParallelView {
     /// (rayon's `with_min_len`): a collection shorter than twice `length` runs as one piece, on one thread.
     ///
     /// By default the input is cut into a few pieces per thread, down to 1 024 elements each (fewer for short
-    /// inputs), and cut further only when a thread runs out of work. Raise the minimum when an element costs only
-    /// nanoseconds and its neighbours share cache lines or set-up work (a leaf then amortises it); leave it alone
-    /// when elements are expensive or uneven, where small pieces balance the load.
+    /// inputs), and cut further only when a thread runs out of work, even a piece another thread is already
+    /// working through (its rest is handed over between two stretches of at least `length` elements). Raise the
+    /// minimum when an element costs only nanoseconds and its neighbours share cache lines or set-up work (a leaf
+    /// then amortises it); leave it alone when elements are expensive or uneven, where small pieces balance the
+    /// load.
     ///
     /// ```swift
     /// let total = pixels.parallel.minimumSplit(16_384).reduce(0, &+)

@@ -74,6 +74,12 @@ struct Splitter: Sendable {
     /// shrinks so that the input can still make that many leaves per thread.
     @inlinable
     static var leavesPerThreadForShortInputs: Int { 16 }
+
+    /// A leaf runs in up to this many pieces, and between two pieces it may hand what is left to an idle thread
+    /// (see ``runLeaf(_:minimumLength:in:leaf:combine:)``): a thread that runs out of work waits for at most about
+    /// an eighth of another thread's leaf, instead of the whole leaf.
+    @inlinable
+    static var piecesPerLeaf: Int { 8 }
 }
 
 /// Splits `offsets` with `splitter` and runs `leaf` on each piece, in parallel where the pool has idle threads,
@@ -89,7 +95,9 @@ func bridge<R>(
     combine: (R, R) -> R
 ) -> R {
     var splitter = splitter
-    guard splitter.trySplit(length: offsets.count, stolen: stolen) else { return leaf(offsets) }
+    guard splitter.trySplit(length: offsets.count, stolen: stolen) else {
+        return runLeaf(offsets, minimumLength: splitter.minimumLength, in: registry, leaf: leaf, combine: combine)
+    }
     let middle = offsets.lowerBound + offsets.count / 2
     let (left, right) = registry.joinContext(
         { bridge(offsets.lowerBound..<middle, splitter, stolen: false, in: registry, leaf: leaf, combine: combine) },
@@ -98,4 +106,43 @@ func bridge<R>(
         }
     )
     return combine(left, right)
+}
+
+/// Runs one leaf of ``bridge(_:_:stolen:in:leaf:combine:)`` in pieces, and splits what is left as soon as another
+/// thread of the pool has run out of work: lazy splitting on top of the splitter's eager budget.
+///
+/// The splitter's budget bounds how big a leaf is (about `1 / (16 × threads)` of the input), but once a leaf has
+/// started nobody can take part of it, so when the work is uneven (or a thread was slowed down) the last leaves
+/// finish while the other threads sit idle. So a leaf of at least two pieces runs as up to ``Splitter/piecesPerLeaf``
+/// calls of `leaf`, and before each piece after the first it looks whether the pool has a searching or sleeping
+/// thread while the calling worker has nothing queued for it to steal (``Registry/hasIdleThreadAndNothingToSteal``,
+/// a few relaxed loads). If so, what is left goes back to `bridge` with a fresh budget, which splits it and pushes
+/// halves other threads can steal. Results still combine in order: `combine(piece 1, combine(piece 2, ...))` and
+/// `combine(pieces so far, bridge(rest))` are the same tree shapes `combine` already accepts (it is associative).
+/// Nothing is split below `minimumLength` (``ParallelView/minimumSplit(_:)`` stays a guarantee).
+@inlinable
+func runLeaf<R>(
+    _ offsets: Range<Int>,
+    minimumLength: Int,
+    in registry: Registry,
+    leaf: (Range<Int>) -> R,
+    combine: (R, R) -> R
+) -> R {
+    let pieceLength = Swift.max(minimumLength, offsets.count / Splitter.piecesPerLeaf)
+    guard offsets.count >= 2 * pieceLength, registry.workers.count > 1 else { return leaf(offsets) }
+    var start = offsets.lowerBound + pieceLength
+    var result = leaf(offsets.lowerBound..<start)
+    while start < offsets.upperBound {
+        let rest = start..<offsets.upperBound
+        if rest.count >= 2 * minimumLength && registry.hasIdleThreadAndNothingToSteal {
+            let splitter = Splitter(threads: registry.workers.count, splitsPerThread: 1, minimumLength: minimumLength)
+            let tail = bridge(rest, splitter, stolen: false, in: registry, leaf: leaf, combine: combine)
+            return combine(result, tail)
+        }
+        // The last piece takes a remainder shorter than a piece with it.
+        let end = rest.count < 2 * pieceLength ? rest.upperBound : start + pieceLength
+        result = combine(result, leaf(start..<end))
+        start = end
+    }
+    return result
 }

@@ -8,6 +8,10 @@ import Testing
 @testable import LoomConfiguration
 @testable import LoomSystem
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The sizes of the pieces a parallel operation on `view` cuts its input into, in order.
 private func pieceSizes<Base>(_ view: ParallelView<Base>) -> [Int] {
     view.reduce(into: [0]) { sizes, _ in
@@ -213,4 +217,52 @@ struct ParallelSurfaceTests {
         }
         #expect(sum == values.reduce(0, &+))
     }
+
+    @Test("a running leaf hands what it has left to a thread that ran out of work (lazy splitting)")
+    func leafSplitsForAnIdleThread() throws {
+        // One leaf over the whole range on worker A of a 2-thread pool, called directly so that no eager split gives
+        // worker B anything. The first piece waits until B has gone to sleep; every later piece on A waits until a
+        // piece ran on another thread. Only a leaf that splits its rest for B gets past that: without lazy
+        // splitting A runs every piece itself and the wait runs out.
+        let pool = try ComputePool(threads: 2, name: "t-lazy")
+        let registry = pool.registry
+        let n = 64 * 1_024
+        let otherRan = Flag()
+        let (pieces, sawSleeper) = pool.install { () -> ([(Range<Int>, Int)], Bool) in
+            let first = WorkerThread.current!.index
+            var sawSleeper = false
+            var gaveUp = false  // After one wait has run out, later pieces do not wait again.
+            let pieces = runLeaf(0..<n, minimumLength: 1_024, in: registry) { range -> [(Range<Int>, Int)] in
+                let worker = WorkerThread.current!.index
+                if range.lowerBound == 0 {
+                    sawSleeper = waitBounded { registry.sleep.sleepers.load(ordering: .relaxed) > 0 }
+                } else if worker == first && !gaveUp {
+                    gaveUp = !waitBounded { otherRan.isSet }
+                } else {
+                    otherRan.set()
+                }
+                return [(range, worker)]
+            } combine: { left, right in
+                left + right
+            }
+            return (pieces, sawSleeper)
+        }
+        #expect(sawSleeper)
+        #expect(otherRan.isSet, "no piece ran on another thread: \(pieces.map { "\($0.0): \($0.1)" })")
+        // In order, covering the range once, none shorter than the minimum.
+        #expect(pieces.map(\.0.lowerBound) == [0] + pieces.dropLast().map(\.0.upperBound))
+        #expect(pieces.last?.0.upperBound == n)
+        #expect(pieces.allSatisfy { $0.0.count >= 1_024 })
+    }
+}
+
+/// Polls `condition` (yielding the CPU between looks) until it holds or 30 s pass; returns whether it held. For
+/// states no one signals (a worker going to sleep); the bound only ends a test that would otherwise hang.
+private func waitBounded(_ condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + .seconds(30)
+    while !condition() {
+        if ContinuousClock.now > deadline { return false }
+        sched_yield()
+    }
+    return true
 }
