@@ -25,10 +25,12 @@ let package = Package(
             path: "InstructionCounts",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // P4's per-element work, shared by ParallelBenchmarks and ParallelInterleaved.
+        .target(name: "P4Work", path: "P4Work", swiftSettings: [.swiftLanguageMode(.v6)]),
         // P4 with its baselines interleaved round by round (Benchmarks/parallel-interleaved.sh).
         .executableTarget(
             name: "ParallelInterleaved",
-            dependencies: [.product(name: "Loom", package: "Loom")],
+            dependencies: [.product(name: "Loom", package: "Loom"), "P4Work"],
             path: "ParallelInterleaved",
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
@@ -47,6 +49,7 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                "P4Work",
             ],
             path: "Benchmarks/\(name)",
             swiftSettings: [.swiftLanguageMode(.v6)],

@@ -12,39 +12,11 @@
 // process used per run (so that a side that leaves a CPU idle at the end shows as wall time without CPU time).
 import Dispatch
 import Loom
+import P4Work
 
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// a × b in GF(2^64), bit by bit: a chain of dependent steps the compiler cannot vectorize (as in P4).
-@inline(__always)
-func gfMultiply(_ a: UInt64, _ b: UInt64) -> UInt64 {
-    var a = a
-    var b = b
-    var product: UInt64 = 0
-    for _ in 0..<64 {
-        product ^= a & (0 &- (b & 1))
-        a = (a << 1) ^ (0x1B & (0 &- (a >> 63)))
-        b >>= 1
-    }
-    return product
-}
-
-/// P4's map work: four multiplications (~220 ns).
-@inline(never)
-func f(_ x: Int) -> UInt64 {
-    var h = UInt64(truncatingIfNeeded: x) | 1
-    h = gfMultiply(h, 0x9E37_79B9_7F4A_7C15)
-    h = gfMultiply(h, 0xC2B2_AE3D_27D4_EB4F)
-    h = gfMultiply(h, 0x1656_67B1_9E37_79F9)
-    h = gfMultiply(h, 0x27D4_EB2F_1656_67C5)
-    return h
-}
-
-/// P4's reduce operation: one multiplication (~55 ns).
-@inline(never)
-func gfProduct(_ a: UInt64, _ b: UInt64) -> UInt64 { gfMultiply(a, b) }
 
 /// Uneven work: the last 1/64 of the elements cost 16 × `f` each (~3.5 µs), the rest `f`. The expensive stretch is
 /// shorter than one leaf of the eager split, so only a leaf that hands part of itself to an idle thread (lazy

@@ -1,6 +1,7 @@
 import Benchmark
 import Dispatch
 import Loom
+import P4Work
 
 // S1-S3: the operations added for rayon users, each against the hand-written loop it replaces, on a
 // `ComputePool(threads: 2)`.
